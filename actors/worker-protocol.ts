@@ -1,0 +1,45 @@
+// Messages between the pool (main thread) and its worker threads. Job traffic uses flat tuples:
+// they clone faster than objects and this is the hot path.
+
+/** What the bootstrap and the entry read from `workerData`. */
+export interface WorkerBoot {
+  /** URL of worker-entry (.ts or .js, whichever the pool was loaded as). */
+  entry: string;
+  /** Absolute path of tsx's CommonJS ESM API, set when a module to load is TypeScript. */
+  tsxApi: string | null;
+  /** Job module URLs, imported in order. */
+  modules: string[];
+  /** `WorkerPoolOptions.workerData`. */
+  data: unknown;
+  workerId: number;
+}
+
+/** An error as it crosses the thread boundary (custom Error classes don't survive structured clone). */
+export interface RemoteError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Worker → main, once, after every module was imported and every `init` ran. */
+export type StartupMessage =
+  | { kind: "ready"; jobs: string[] }
+  | { kind: "init-failed"; error: RemoteError };
+
+/** Main → worker: run a job. */
+export type JobRequest = [id: number, job: string, payload: unknown];
+
+export const REPLY_OK = 0;
+export const REPLY_THREW = 1;
+export const REPLY_UNKNOWN = 2;
+
+/** Worker → main: a job's outcome. */
+export type JobReply =
+  | [id: number, status: typeof REPLY_OK, result: unknown]
+  | [id: number, status: typeof REPLY_THREW, error: RemoteError]
+  | [id: number, status: typeof REPLY_UNKNOWN, unused: null];
+
+export function toRemoteError(err: unknown): RemoteError {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { name: "Error", message: String(err) };
+}
