@@ -1,7 +1,7 @@
 // Starts a worker thread that can load TypeScript job modules when running from source.
 // Node 20 can't import .ts in a worker, and `execArgv: ["--import", "tsx"]` isn't honoured there;
 // registering tsx's ESM hooks from inside the worker before the first import() is what works.
-// A CommonJS `eval` bootstrap does that, then imports the real entry (worker-entry.ts or .js).
+// A tiny `eval` bootstrap does that, then imports the real entry (worker-entry.ts or .js).
 // It uses tsx's ESM API: the CommonJS build of `tsx/esm/api` (4.23) resolves its loader against
 // its own directory (dist/esm/api/esm/index.mjs), which doesn't exist.
 import { readFileSync } from "node:fs";
@@ -12,10 +12,12 @@ import { Worker, type ResourceLimits } from "node:worker_threads";
 import { siblingModule } from "./worker-jobs.js";
 import type { WorkerBoot } from "./worker-protocol.js";
 
+// Only dynamic import(): the eval code is CommonJS, or ESM when the process runs with --input-type=module.
 const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-const tsx = workerData.tsxApi ? import(workerData.tsxApi).then((api) => api.register()) : Promise.resolve();
-tsx.then(() => import(workerData.entry)).then((entry) => entry.startWorker());
+import("node:worker_threads").then(async ({ workerData }) => {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  await (await import(workerData.entry)).startWorker();
+});
 `;
 
 const ENTRY_URL = siblingModule(import.meta.url, "worker-entry").href;

@@ -32,6 +32,8 @@ export interface ConnectionInput {
   idleTimeoutMs: number;
   /** How long to wait for the peer's `</stream:stream>` after ours (RFC 6120 §4.4). */
   closeTimeoutMs: number;
+  /** Top-level elements an established stream accepts besides stanzas (what modules handle). */
+  acceptsElement?: (el: Element) => boolean;
 }
 
 export interface ConnectionContext extends ConnectionInput {
@@ -146,8 +148,12 @@ export const connectionMachine = setup({
     isIq: ({ event }) => event.type === "stanza" && event.stanza.name === "iq",
     lastAuthAttempt: ({ context }) => context.authFailures + 1 >= context.maxAuthFailures,
     idleEnabled: ({ context }) => context.idleTimeoutMs > 0,
-    /** Stanzas, plus any top-level element a module registered a phase for (provided). */
-    acceptableElement: () => true,
+    /** RFC 6120 §8: message, presence, iq in jabber:client, plus what `acceptsElement` admits. */
+    acceptableElement: ({ context, event }) =>
+      event.type === "stanza" &&
+      (((event.stanza.name === "message" || event.stanza.name === "presence" || event.stanza.name === "iq") &&
+        event.stanza.getNS() === "jabber:client") ||
+        (context.acceptsElement?.(event.stanza) ?? false)),
   },
   delays: {
     streamOpenTimeout: ({ context }) => context.streamOpenTimeoutMs,

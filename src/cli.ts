@@ -1,28 +1,106 @@
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { ConfigError, loadConfig, type Config } from "./config/index.js";
+import { Jid, JidError } from "./jid.js";
+import { Server } from "./server.js";
+import { defaultModules } from "./modules/index.js";
+import { WorkerPool, siblingModule } from "../actors/worker-pool.js";
 
-const USAGE = `usage: tjabberd <command> [options]
+const USAGE = `usage: tjabberd <command> [--config FILE]
 
 commands:
-  serve [--config FILE]     run the server (embedded defaults: localhost, ./data, SQLite)
+  serve                     run the server (defaults: domain localhost, data in ./data, ports 5222/5223)
+  adduser JID [PASSWORD]    create an account (password read from stdin when omitted)
+  passwd JID [PASSWORD]     change an account's password
+  deluser JID               delete an account
+  users                     list accounts
   help                      this text`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command = "help", ...rest] = argv;
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
+  const [command = "help", ...args] = positionals;
+  if (values.help || command === "help") return console.log(USAGE), 0;
+  const config = loadConfig(values.config);
   switch (command) {
-    case "serve": {
-      const { values } = parseArgs({ args: rest, options: { config: { type: "string" } } });
-      console.log(`tjabberd framework ready (config: ${values.config ?? "embedded defaults"}); the c2s server lands with issue #3`);
-      return 0;
-    }
-    case "help":
-    case "--help":
-    case "-h":
-      console.log(USAGE);
-      return 0;
+    case "serve":
+      return serve(config);
+    case "adduser":
+    case "passwd":
+    case "deluser":
+    case "users":
+      return accounts(config, command, args);
     default:
       console.error(`tjabberd: unknown command "${command}"\n${USAGE}`);
       return 2;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+async function serve(config: Config): Promise<number> {
+  const server = new Server({ config, modules: defaultModules() });
+  await server.start();
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      server.log.info(`${signal}: shutting down`);
+      server.stop().then(done, done);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  server.log.info("stopped");
+  return 0;
+}
+
+/** Account commands run the same storage jobs the server uses, in a one-thread pool. */
+async function accounts(config: Config, command: string, args: string[]): Promise<number> {
+  const dataDir = resolve(config.data_dir);
+  mkdirSync(dataDir, { recursive: true });
+  const pool = new WorkerPool({
+    size: 1,
+    jobModules: [siblingModule(import.meta.url, "storage/account-jobs")],
+    workerData: { dbPath: `${dataDir}/tjabberd.sqlite`, iterations: config.sasl.scram_iterations },
+  });
+  try {
+    await pool.ready();
+    if (command === "users") {
+      for (const name of await pool.run<string[]>("accounts.list", {})) console.log(`${name}@${config.domain}`);
+      return 0;
+    }
+    const username = localPart(args[0], config);
+    if (command === "deluser") return report(await pool.run<boolean>("accounts.delete", { username }), `deleted ${args[0]}`, `no such account: ${args[0]}`);
+    const password = args[1] ?? (await readPassword());
+    if (!password) throw new Error("empty password");
+    if (command === "adduser") return report(await pool.run<boolean>("accounts.create", { username, password }), `created ${args[0]}`, `account exists: ${args[0]}`);
+    return report(await pool.run<boolean>("accounts.setPassword", { username, password }), `password changed for ${args[0]}`, `no such account: ${args[0]}`);
+  } finally {
+    await pool.close();
+  }
+}
+
+function localPart(arg: string | undefined, config: Config): string {
+  if (!arg) throw new Error("a JID is required, e.g. alice@" + config.domain);
+  const jid = arg.includes("@") ? Jid.parse(arg) : new Jid(arg, config.domain);
+  const domains = [config.domain, ...config.domains];
+  if (!domains.includes(jid.domain)) throw new Error(`${jid.domain} is not served here (domains: ${domains.join(", ")})`);
+  return jid.local;
+}
+
+function report(ok: boolean, success: string, failure: string): number {
+  if (ok) console.log(success);
+  else console.error(failure);
+  return ok ? 0 : 1;
+}
+
+async function readPassword(): Promise<string> {
+  let data = "";
+  for await (const chunk of process.stdin) data += chunk;
+  return data.replace(/\r?\n$/, "");
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof JidError || err instanceof Error) console.error(`tjabberd: ${err.message}`);
+  else console.error(err);
+  process.exitCode = 1;
+}

@@ -1,0 +1,411 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type net from "node:net";
+import tls from "node:tls";
+import { Element } from "ltx";
+import { createActor, type AnyActorRef } from "xstate";
+import { connectionMachine, NS_BIND, NS_TLS, type ConnectionContext } from "../machines/connection.js";
+import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
+import { Jid, JidError } from "../src/jid.js";
+import { StreamParser, serialize, streamHeader, STREAM_CLOSE } from "../src/xml/index.js";
+import {
+  createServerMechanism, isSaslFailure, mechanismsElement, offeredMechanisms, parseSaslElement,
+  type SaslServerMechanism, type SaslStep, type SaslMechanismName,
+} from "../src/sasl/index.js";
+import type { Server } from "../src/server.js";
+import type { Session } from "../src/session.js";
+import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
+import { runChain, type ChainOutput } from "./chain.js";
+import { OrderedQueue } from "./ordered-queue.js";
+import type { RoutedSession } from "./router.js";
+
+const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
+const owners = new WeakMap<AnyActorRef, C2SConnection>();
+const of = (self: AnyActorRef) => owners.get(self)!;
+
+/**
+ * The connection statechart with its side effects supplied — once for all connections (a
+ * `.provide()` per connection would rebuild the state tree for each); each action finds its
+ * connection from the actor it runs in.
+ */
+const c2sMachine = connectionMachine.provide({
+  actions: {
+    sendHeaderAndFeatures: ({ self, context }) => of(self).sendHeaderAndFeatures(context),
+    restartStream: ({ self }) => of(self).parser.reset(),
+    startTls: ({ self }) => of(self).startTls(),
+    sendTlsFailure: ({ self }) => of(self).write(`<failure xmlns='${NS_TLS}'/>`),
+    saslStart: ({ self, event }) => event.type === "stanza" && of(self).saslStart(event.stanza),
+    saslResponse: ({ self, event }) => event.type === "stanza" && of(self).saslResponse(event.stanza),
+    saslSendChallenge: ({ self, event }) => event.type === "sasl.challenge" && of(self).writeEl(saslElement("challenge", event.data)),
+    saslSendSuccess: ({ self, event }) => event.type === "sasl.success" && of(self).writeEl(saslElement("success", event.data)),
+    saslSendFailure: ({ self }, params) => of(self).saslFailed(params.condition, params.text),
+    bind: ({ self, event }) => event.type === "stanza" && of(self).bind(event.stanza),
+    sendBindResult: ({ self }) => of(self).sendBindResult(),
+    sendBindError: ({ self, event }) => event.type === "bind.failure" && of(self).sendBindError(event.condition, event.text),
+    refuseIq: ({ self, event }) => event.type === "stanza" && of(self).writeEl(errorReply(event.stanza, new StanzaError("not-authorized", "bind a resource first"))),
+    processStanza: ({ self, event }) => event.type === "stanza" && of(self).enqueue(event.stanza),
+    sessionStarted: ({ self }) => of(self).sessionStarted(),
+    sessionEnded: ({ self }) => of(self).sessionEnded(),
+    sendKeepalive: ({ self }) => of(self).write(" "),
+    closeStream: ({ self, context }) => of(self).closeStream(context.closeError),
+    closeSocket: ({ self }) => of(self).destroy(),
+  },
+});
+
+function saslElement(name: string, data: string | undefined): Element {
+  const el = new Element(name, { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
+  if (data !== undefined) el.t(data === "" ? "=" : data);
+  return el;
+}
+
+/** One client connection: socket ⇄ parser ⇄ statechart ⇄ chains. */
+export class C2SConnection implements Session, RoutedSession {
+  readonly id = randomUUID();
+  jid!: Jid;
+  priority: number | undefined = undefined;
+  secure: boolean;
+  readonly parser: StreamParser;
+  private socket: net.Socket;
+  private readonly actor;
+  private readonly queue = new OrderedQueue<Element>((stanza, done) => this.process(stanza, done));
+  private headerSent = false;
+  private mechanism: SaslServerMechanism | undefined;
+  private bindRequest: Element | undefined;
+  private closed = false;
+  private closedWaiters: (() => void)[] = [];
+  private readonly trackActivity: boolean;
+
+  constructor(readonly server: Server, socket: net.Socket, private readonly opts: { secure: boolean; secureContext: tls.SecureContext }) {
+    this.socket = socket;
+    this.secure = opts.secure;
+    const limits = server.config.limits;
+    this.parser = new StreamParser(
+      {
+        onStreamStart: (header) => this.streamStarted(header.attrs),
+        onStanza: (stanza) => this.actor.send({ type: "stanza", stanza }),
+        onStreamEnd: () => this.actor.send({ type: "stream.close" }),
+        onError: (err: StreamError) => this.actor.send({ type: "stream.error", condition: err.condition, text: err.text }),
+      },
+      { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_xml_depth },
+    );
+    const loopback = isLoopback(socket.remoteAddress);
+    this.trackActivity = limits.idle_timeout_ms > 0;
+    this.actor = createActor(c2sMachine, {
+      input: {
+        domains: server.domains,
+        secure: opts.secure,
+        tlsAvailable: !opts.secure,
+        requireEncryption: server.config.require_encryption,
+        plaintextAllowed: loopback && server.config.allow_plaintext_loopback,
+        maxAuthFailures: limits.max_auth_failures,
+        streamOpenTimeoutMs: limits.stream_open_timeout_ms,
+        authTimeoutMs: limits.auth_timeout_ms,
+        idleTimeoutMs: limits.idle_timeout_ms,
+        closeTimeoutMs: 2000,
+        acceptsElement: (el) => server.registry.match(el) !== undefined,
+      },
+    });
+    owners.set(this.actor, this);
+    server.connections.add(this);
+    this.attach(socket);
+    this.actor.start();
+  }
+
+  // --- transport ------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer) => {
+    this.parser.write(chunk);
+    if (this.trackActivity) this.actor.send({ type: "activity" });
+  };
+
+  private attach(socket: net.Socket): void {
+    socket.on("data", this.onData);
+    socket.on("error", (err) => this.server.log.debug("socket error", { id: this.id, error: err.message }));
+    socket.on("close", () => this.socketClosed());
+  }
+
+  write(data: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    // A client that does not read must not grow our memory without bound.
+    if (this.socket.writableLength > this.server.config.limits.max_outbound_buffer_bytes) {
+      this.server.log.warn("outbound buffer limit reached; disconnecting", { id: this.id, jid: this.jid?.toString() });
+      this.destroy();
+      return;
+    }
+    this.socket.write(data);
+  }
+
+  writeEl(el: Element): void {
+    this.write(serialize(el, "jabber:client"));
+  }
+
+  /** RoutedSession / Session: a stanza for this client. */
+  deliver(stanza: Element): void {
+    this.writeEl(stanza);
+  }
+
+  send(stanza: Element): void {
+    this.writeEl(stanza);
+  }
+
+  private socketClosed(): void {
+    this.closed = true;
+    this.actor.send({ type: "socket.closed" });
+    this.server.connections.delete(this);
+    owners.delete(this.actor);
+    this.actor.stop();
+    for (const resolve of this.closedWaiters.splice(0)) resolve();
+  }
+
+  /** Graceful close (server shutdown): `<system-shutdown/>`; resolves once the socket is gone. */
+  shutdown(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    this.actor.send({ type: "server.shutdown" });
+    return gone;
+  }
+
+  destroy(): void {
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    // Give the queued writes (our </stream:stream>) a moment, then make sure it is gone.
+    setTimeout(() => this.socket.destroy(), 500).unref();
+  }
+
+  // --- stream ---------------------------------------------------------------------------
+
+  private streamStarted(attrs: Record<string, string>): void {
+    // RFC 6120 §4.9.3.10: a c2s stream's content namespace is jabber:client.
+    if (attrs.xmlns !== "jabber:client") {
+      this.actor.send({ type: "stream.error", condition: "invalid-namespace", text: "expected jabber:client" });
+      return;
+    }
+    this.actor.send({ type: "stream.open", attrs });
+  }
+
+  private header(domain: string | undefined): string {
+    return streamHeader({ from: domain ?? this.server.domains[0], id: randomBytes(8).toString("hex"), version: "1.0", "xml:lang": "en" });
+  }
+
+  sendHeaderAndFeatures(context: ConnectionContext): void {
+    this.headerSent = true;
+    this.write(this.header(context.domain) + serialize(this.features(context), "jabber:client"));
+  }
+
+  /** The features for the current stage (RFC 6120 §4.3.2), strongest mechanisms first. */
+  private features(context: ConnectionContext): Element {
+    const features = new Element("stream:features");
+    if (!context.authenticated) {
+      const mustTls = !context.secure && context.tlsAvailable && context.requireEncryption && !context.plaintextAllowed;
+      if (!context.secure && context.tlsAvailable) {
+        const starttls = features.c("starttls", { xmlns: NS_TLS });
+        if (mustTls) starttls.c("required");
+      }
+      if (context.secure || !context.requireEncryption || context.plaintextAllowed) {
+        features.cnode(mechanismsElement(offeredMechanisms(this.saslOptions(context))));
+      }
+      return features;
+    }
+    features.c("bind", { xmlns: NS_BIND });
+    // RFC 3921 session establishment, kept for old clients; RFC 6121 says it is optional.
+    features.c("session", { xmlns: NS_SESSION }).c("optional");
+    for (const feature of this.server.streamFeatures) {
+      const el = feature(this);
+      if (el) features.cnode(el);
+    }
+    return features;
+  }
+
+  closeStream(error: { condition: StreamCondition; text?: string } | undefined): void {
+    // RFC 6120 §4.9.1.2: an error while the stream is being set up still comes after our header.
+    let out = this.headerSent ? "" : this.header(undefined);
+    this.headerSent = true;
+    if (error) out += serialize(new StreamError(error.condition, error.text).toElement());
+    this.write(out + STREAM_CLOSE);
+  }
+
+  startTls(): void {
+    this.write(`<proceed xmlns='${NS_TLS}'/>`);
+    const raw = this.socket;
+    raw.removeListener("data", this.onData);
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.opts.secureContext });
+    secure.once("secure", () => {
+      this.secure = true;
+      this.actor.send({ type: "tls.established" });
+    });
+    secure.once("error", (err) => this.actor.send({ type: "tls.failed", reason: err.message }));
+    secure.on("data", this.onData);
+    this.socket = secure;
+  }
+
+  // --- SASL (RFC 6120 §6) -----------------------------------------------------------------
+
+  private saslOptions(context: { secure: boolean; plaintextAllowed: boolean; domain?: string }) {
+    return {
+      secure: context.secure,
+      enabled: this.server.config.sasl.mechanisms as SaslMechanismName[],
+      allowPlainWithoutTls: context.plaintextAllowed,
+      domain: context.domain ?? this.server.domains[0],
+      // Unknown users get fake credentials with the same iteration count as real ones.
+      fakeIterations: this.server.config.sasl.scram_iterations,
+    };
+  }
+
+  saslStart(auth: Element): void {
+    const message = parseSaslElement(auth);
+    if (message?.kind !== "auth") return this.saslStep({ kind: "failure", condition: "malformed-request" });
+    const context = this.actor.getSnapshot().context;
+    const mechanism = createServerMechanism(message.mechanism, this.saslOptions({ ...context, secure: this.secure }));
+    if (isSaslFailure(mechanism)) return this.saslStep(mechanism);
+    this.mechanism = mechanism;
+    this.saslStep(mechanism.start(message.initialResponse));
+  }
+
+  saslResponse(response: Element): void {
+    const message = parseSaslElement(response);
+    if (!this.mechanism || message?.kind !== "response") return this.saslStep({ kind: "failure", condition: "malformed-request" });
+    this.saslStep(this.mechanism.respond(message.data));
+  }
+
+  /** Turns a mechanism step into machine events; storage lookups go to the worker pool. */
+  private saslStep(step: SaslStep): void {
+    const mechanism = this.mechanism;
+    switch (step.kind) {
+      case "challenge":
+        return void this.actor.send({ type: "sasl.challenge", data: step.data.toString("base64") });
+      case "success":
+        return void this.actor.send({ type: "sasl.success", username: step.username, data: step.data?.toString("base64") });
+      case "failure":
+        return void this.actor.send({ type: "sasl.failure", condition: step.condition, text: step.text });
+      case "need-credentials":
+        return this.server.pool.submit("accounts.credentials", { username: this.accountName(step.username), mechanism: step.mechanism }, (err, creds) => {
+          if (this.mechanism !== mechanism) return; // aborted meanwhile
+          this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.provideCredentials(creds as never));
+        });
+      case "verify-plain":
+        return this.server.pool.submit("accounts.verifyPlain", { username: this.accountName(step.username), password: step.password }, (err, ok) => {
+          if (this.mechanism !== mechanism) return;
+          this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.verified(ok === true));
+        });
+    }
+  }
+
+  /** Accounts are stored under the JID-normalised local part (RFC 7622 §3.3: case-folded). */
+  private accountName(username: string): string {
+    try {
+      return new Jid(username, this.server.domains[0]).local;
+    } catch {
+      return username; // not a valid local part: the lookup simply finds nothing
+    }
+  }
+
+  saslFailed(condition: string, text?: string): void {
+    this.mechanism = undefined;
+    const failure = new Element("failure", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
+    failure.c(condition);
+    if (text) failure.c("text", { "xml:lang": "en" }).t(text);
+    this.writeEl(failure);
+  }
+
+  // --- resource binding (RFC 6120 §7) -----------------------------------------------------
+
+  bind(iq: Element): void {
+    this.bindRequest = iq;
+    const { username, domain } = this.actor.getSnapshot().context;
+    const requested = iq.getChild("bind", NS_BIND)?.getChildText("resource")?.trim();
+    let jid: Jid;
+    try {
+      // §7.6: the client's resource, or one we generate.
+      jid = new Jid(username!, domain!, requested || randomBytes(6).toString("hex"));
+    } catch (err) {
+      // §7.7.2.1: a resource that cannot be processed → bad-request.
+      const text = err instanceof JidError ? err.message : "bad resource";
+      return void this.actor.send({ type: "bind.failure", condition: "bad-request", text });
+    }
+    this.jid = jid;
+    if (this.server.router.bind(this, this.server.config.bind.on_conflict) === "conflict") {
+      return void this.actor.send({ type: "bind.failure", condition: "conflict" });
+    }
+    this.actor.send({ type: "bind.success", jid: jid.toString() });
+  }
+
+  sendBindResult(): void {
+    const result = new Element("iq", { type: "result", id: this.bindRequest!.attrs.id });
+    result.c("bind", { xmlns: NS_BIND }).c("jid").t(this.jid.toString());
+    this.writeEl(result);
+  }
+
+  sendBindError(condition: string, text?: string): void {
+    this.writeEl(errorReply(this.bindRequest!, new StanzaError(condition as never, text)));
+  }
+
+  /** RFC 6120 §7.7.2.2 with the "replace" policy: the older session is closed with conflict. */
+  replaced(): void {
+    this.actor.send({ type: "stream.error", condition: "conflict", text: "replaced by a new session" });
+  }
+
+  sessionStarted(): void {
+    this.server.log.debug("session started", { id: this.id, jid: this.jid.toString() });
+    this.server.emit("session.started", this);
+  }
+
+  sessionEnded(): void {
+    this.server.router.unbind(this);
+    this.queue.clear();
+    this.server.emit("session.ended", this);
+  }
+
+  // --- stanzas ----------------------------------------------------------------------------
+
+  enqueue(stanza: Element): void {
+    // RFC 6120 §8.1.2.1: the server stamps `from` with the sender's full JID.
+    stanza.attrs.from = this.jid.toString();
+    this.queue.push(stanza);
+  }
+
+  private process(stanza: Element, done: () => void): void {
+    const to = stanza.attrs.to;
+    if (to !== undefined && Jid.tryParse(to) === null) {
+      this.reject(stanza, new StanzaError("jid-malformed", `bad 'to' address`));
+      return done();
+    }
+    const phase = this.server.registry.match(stanza);
+    if (!phase) {
+      // RFC 6120 §8.4: an IQ get/set nobody handles gets service-unavailable; the rest is routed.
+      if (stanza.name === "iq" && (stanza.attrs.type === "get" || stanza.attrs.type === "set") && (!to || to === this.jid.toBareString() || this.server.domains.includes(to))) {
+        this.reject(stanza, new StanzaError("service-unavailable"));
+      } else if (to && !this.server.domains.includes(to)) this.server.route(stanza);
+      return done();
+    }
+    runChain({
+      phase,
+      stanza,
+      session: this as Session,
+      registry: this.server.registry,
+      jobs: this.server.pool,
+      onDone: (output) => {
+        this.chainDone(stanza, output);
+        done();
+      },
+    });
+  }
+
+  private chainDone(stanza: Element, output: ChainOutput): void {
+    for (const out of output.outputs) {
+      if (out instanceof Element) this.server.route(out);
+    }
+    if (output.error !== undefined) {
+      if (!(output.error instanceof StanzaError) && !(output.error instanceof JidError)) {
+        this.server.log.error("handler failed", { jid: this.jid.toString(), stanza: stanza.name, error: String(output.error) });
+      }
+      this.reject(stanza, toStanzaError(output.error));
+    }
+  }
+
+  private reject(stanza: Element, error: StanzaError): void {
+    if (mayReplyWithError(stanza)) this.writeEl(errorReply(stanza, error));
+  }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1" || (address?.startsWith("127.") ?? false);
+}

@@ -1,0 +1,28 @@
+// Opening the embedded SQLite database: one connection per worker thread.
+import DatabaseConstructor, { type Database } from "better-sqlite3";
+import { migrate, MIGRATIONS, type Migration } from "./migrations.js";
+
+export type { Database };
+
+/**
+ * Opens (creating if needed) the database at `path`, configures it and applies pending migrations.
+ * - WAL: readers in other workers don't block the writer.
+ * - synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss; we acknowledge
+ *   writes to clients (an account created, an offline message stored), so each commit is synced.
+ * - busy_timeout 5000 ms: wait for another worker's write lock instead of failing at once.
+ * - foreign_keys: SQLite leaves them off per connection unless asked.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Database {
+  const db = new DatabaseConstructor(path);
+  try {
+    db.pragma("busy_timeout = 5000"); // first: switching to WAL may itself wait for a lock
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
