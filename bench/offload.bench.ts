@@ -1,10 +1,16 @@
 // Cost of offloading work to the worker pool: round-trip latency of a trivial job (sequential, one
 // at a time) and throughput with 2 workers and 1000 jobs in flight.
+// The round trip is dominated by waking the other thread, which varies a lot between machines (on
+// an idle VM whose vCPUs halt it is several times slower than on a busy one). So the bench also
+// times a bare MessagePort echo worker, interleaved with the pool in chunks so both see the same
+// conditions; the difference is the pool's own overhead.
 // Run: npx tsx bench/offload.bench.ts
+import { Worker } from "node:worker_threads";
 import { WorkerPool } from "../actors/worker-pool.js";
 
 const WARMUP = 2_000;
 const ITERATIONS = 20_000;
+const CHUNK = 1_000;
 const THROUGHPUT_JOBS = 200_000;
 const IN_FLIGHT = 1_000;
 
@@ -20,10 +26,10 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Sequential round trips: each job is submitted when the previous one's callback ran. */
-function roundTrips(pool: WorkerPool, count: number): Promise<Float64Array> {
-  const samples = new Float64Array(count);
+function roundTrips(pool: WorkerPool, samples: Float64Array, from = 0, count = samples.length): Promise<void> {
   return new Promise((resolve, reject) => {
-    let i = 0;
+    let i = from;
+    const end = from + count;
     let start = 0;
     const next = (): void => {
       start = performance.now();
@@ -32,9 +38,30 @@ function roundTrips(pool: WorkerPool, count: number): Promise<Float64Array> {
     const onDone = (err: Error | null): void => {
       if (err) return reject(err);
       samples[i++] = (performance.now() - start) * 1000;
-      if (i < count) next();
-      else resolve(samples);
+      if (i < end) next();
+      else resolve();
     };
+    next();
+  });
+}
+
+/** The same round trips to a worker that only echoes, as the pool's wire format does. */
+function bareRoundTrips(worker: Worker, samples: Float64Array, from = 0, count = samples.length): Promise<void> {
+  return new Promise((resolve) => {
+    let i = from;
+    const end = from + count;
+    let start = 0;
+    const next = (): void => {
+      start = performance.now();
+      worker.postMessage([i, "noop", null]);
+    };
+    const onReply = (): void => {
+      samples[i++] = (performance.now() - start) * 1000;
+      if (i < end) return next();
+      worker.off("message", onReply);
+      resolve();
+    };
+    worker.on("message", onReply);
     next();
   });
 }
@@ -60,13 +87,30 @@ function throughput(pool: WorkerPool, total: number, inFlight: number): Promise<
 }
 
 const pool = new WorkerPool({ size: 2, jobModules });
+const bare = new Worker(
+  `require("node:worker_threads").parentPort.on("message", function ([id]) { this.postMessage([id, 0, null]); });`,
+  { eval: true },
+);
 await pool.ready();
 
-await roundTrips(pool, WARMUP);
-const samples = (await roundTrips(pool, ITERATIONS)).sort();
+await roundTrips(pool, new Float64Array(WARMUP));
+await bareRoundTrips(bare, new Float64Array(WARMUP));
+const poolSamples = new Float64Array(ITERATIONS);
+const bareSamples = new Float64Array(ITERATIONS);
+for (let from = 0; from < ITERATIONS; from += CHUNK) {
+  await roundTrips(pool, poolSamples, from, CHUNK);
+  await bareRoundTrips(bare, bareSamples, from, CHUNK);
+}
+await bare.terminate();
+poolSamples.sort();
+bareSamples.sort();
+const median = percentile(poolSamples, 0.5);
+const bareMedian = percentile(bareSamples, 0.5);
 console.log(`offload round trip, ${ITERATIONS} sequential trivial jobs:`);
-report("roundtrip_median_us", percentile(samples, 0.5), "us", `median ${percentile(samples, 0.5).toFixed(1)} µs`);
-report("roundtrip_p99_us", percentile(samples, 0.99), "us", `p99    ${percentile(samples, 0.99).toFixed(1)} µs`);
+report("roundtrip_median_us", median, "us", `median ${median.toFixed(1)} µs (target ≤ 50)`);
+report("roundtrip_p99_us", percentile(poolSamples, 0.99), "us", `p99    ${percentile(poolSamples, 0.99).toFixed(1)} µs`);
+report("bare_port_roundtrip_median_us", bareMedian, "us", `bare MessagePort echo: median ${bareMedian.toFixed(1)} µs, p99 ${percentile(bareSamples, 0.99).toFixed(1)} µs`);
+report("pool_overhead_median_us", median - bareMedian, "us", `pool overhead over the bare port: ${(median - bareMedian).toFixed(1)} µs`);
 
 await throughput(pool, THROUGHPUT_JOBS / 10, IN_FLIGHT); // warm-up
 const jobsPerSecond = await throughput(pool, THROUGHPUT_JOBS, IN_FLIGHT);

@@ -6,7 +6,7 @@ import { DEFAULT_SCRAM_ITERATIONS, passwordMatches, SaslprepError, scramCredenti
 import { saslprep } from "../sasl/saslprep.js";
 import { SCRAM_MECHANISMS, type ScramCredentials, type ScramMechanismName } from "../sasl/types.js";
 import { SqliteAccountStore, type CredentialSet } from "./accounts.js";
-import { openDatabase, type Database } from "./sqlite.js";
+import { workerDatabase, type Database } from "./sqlite.js";
 
 const WorkerData = z.object({
   dbPath: z.string().min(1),
@@ -36,7 +36,7 @@ let defaultIterations = DEFAULT_SCRAM_ITERATIONS;
 export async function init(ctx: JobContext): Promise<void> {
   const data = WorkerData.parse(ctx.workerData);
   close();
-  db = openDatabase(data.dbPath);
+  db = workerDatabase(ctx);
   store = new SqliteAccountStore(db);
   defaultIterations = data.iterations ?? DEFAULT_SCRAM_ITERATIONS;
 }

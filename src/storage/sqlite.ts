@@ -26,3 +26,17 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     throw err;
   }
 }
+
+let workerDb: { path: string; db: Database } | undefined;
+
+/**
+ * This worker thread's one connection to the server database, shared by every job module the
+ * worker loaded (module state is per thread). Job modules call it from `init` or lazily:
+ * `const db = workerDatabase(ctx)`; `ctx.workerData.dbPath` names the file.
+ */
+export function workerDatabase(ctx: { workerData: unknown }): Database {
+  const path = (ctx.workerData as { dbPath?: unknown } | undefined)?.dbPath;
+  if (typeof path !== "string" || !path) throw new Error("workerData.dbPath is not set");
+  if (workerDb?.path !== path || !workerDb.db.open) workerDb = { path, db: openDatabase(path) };
+  return workerDb.db;
+}

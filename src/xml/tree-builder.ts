@@ -96,8 +96,9 @@ export class StreamTreeBuilder implements TokenHandler {
     else children.push(text);
   }
 
-  // RFC 6120 §11.5: "... SHOULD/MAY include an XML declaration" before the stream header;
-  // anywhere else it is a processing instruction (§11.1 → restricted-xml).
+  // RFC 6120 §11.5: an XML declaration may precede the stream header; anywhere else it is a
+  // processing instruction (§11.1 → restricted-xml). Whitespace before it is tolerated (a
+  // keepalive sent across a stream restart), although XML 1.0 §2.8 wants it first.
   xmlDeclaration(attrs: Record<string, string>): void {
     if (this.phase !== PROLOG || this.sawDeclaration) throw new StreamError("restricted-xml", "processing instruction");
     this.sawDeclaration = true;
