@@ -1,10 +1,13 @@
 // Cost of offloading work to the worker pool: round-trip latency of a trivial job (sequential, one
 // at a time) and throughput with 2 workers and 1000 jobs in flight.
-// The round trip is dominated by waking the other thread, which varies a lot between machines (on
-// an idle VM whose vCPUs halt it is several times slower than on a busy one). So the bench also
-// times a bare MessagePort echo worker, interleaved with the pool in chunks so both see the same
-// conditions; the difference is the pool's own overhead.
+// The round trip is dominated by waking the other thread. Where an idle vCPU halts (a VM), waking a
+// thread on another CPU costs tens of µs, so the result depends on where the scheduler put the
+// worker. The bench therefore also times a bare MessagePort echo worker (interleaved in chunks, so
+// both see the same conditions) and repeats the latency run pinned to one CPU (taskset), where the
+// pool's own cost shows as the difference to the bare port.
 // Run: npx tsx bench/offload.bench.ts
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { WorkerPool } from "../actors/worker-pool.js";
 
@@ -86,35 +89,55 @@ function throughput(pool: WorkerPool, total: number, inFlight: number): Promise<
   });
 }
 
-const pool = new WorkerPool({ size: 2, jobModules });
-const bare = new Worker(
-  `require("node:worker_threads").parentPort.on("message", function ([id]) { this.postMessage([id, 0, null]); });`,
-  { eval: true },
-);
-await pool.ready();
-
-await roundTrips(pool, new Float64Array(WARMUP));
-await bareRoundTrips(bare, new Float64Array(WARMUP));
-const poolSamples = new Float64Array(ITERATIONS);
-const bareSamples = new Float64Array(ITERATIONS);
-for (let from = 0; from < ITERATIONS; from += CHUNK) {
-  await roundTrips(pool, poolSamples, from, CHUNK);
-  await bareRoundTrips(bare, bareSamples, from, CHUNK);
+/** Pool and bare-port round trips, interleaved in chunks; `prefix` names the metrics. */
+async function latency(pool: WorkerPool, prefix: string, title: string): Promise<void> {
+  const bare = new Worker(
+    `require("node:worker_threads").parentPort.on("message", function ([id]) { this.postMessage([id, 0, null]); });`,
+    { eval: true },
+  );
+  await roundTrips(pool, new Float64Array(WARMUP));
+  await bareRoundTrips(bare, new Float64Array(WARMUP));
+  const poolSamples = new Float64Array(ITERATIONS);
+  const bareSamples = new Float64Array(ITERATIONS);
+  for (let from = 0; from < ITERATIONS; from += CHUNK) {
+    await roundTrips(pool, poolSamples, from, CHUNK);
+    await bareRoundTrips(bare, bareSamples, from, CHUNK);
+  }
+  await bare.terminate();
+  poolSamples.sort();
+  bareSamples.sort();
+  const [median, p99] = [percentile(poolSamples, 0.5), percentile(poolSamples, 0.99)];
+  const [bareMedian, bareP99] = [percentile(bareSamples, 0.5), percentile(bareSamples, 0.99)];
+  console.log(`${title}, ${ITERATIONS} sequential trivial jobs:`);
+  report(`${prefix}roundtrip_median_us`, median, "us", `pool median ${median.toFixed(1)} µs (target ≤ 50)`);
+  report(`${prefix}roundtrip_p99_us`, p99, "us", `pool p99    ${p99.toFixed(1)} µs`);
+  report(`${prefix}bare_port_roundtrip_median_us`, bareMedian, "us",
+    `bare MessagePort echo worker: median ${bareMedian.toFixed(1)} µs, p99 ${bareP99.toFixed(1)} µs`);
 }
-await bare.terminate();
-poolSamples.sort();
-bareSamples.sort();
-const median = percentile(poolSamples, 0.5);
-const bareMedian = percentile(bareSamples, 0.5);
-console.log(`offload round trip, ${ITERATIONS} sequential trivial jobs:`);
-report("roundtrip_median_us", median, "us", `median ${median.toFixed(1)} µs (target ≤ 50)`);
-report("roundtrip_p99_us", percentile(poolSamples, 0.99), "us", `p99    ${percentile(poolSamples, 0.99).toFixed(1)} µs`);
-report("bare_port_roundtrip_median_us", bareMedian, "us", `bare MessagePort echo: median ${bareMedian.toFixed(1)} µs, p99 ${percentile(bareSamples, 0.99).toFixed(1)} µs`);
-report("pool_overhead_median_us", median - bareMedian, "us", `pool overhead over the bare port: ${(median - bareMedian).toFixed(1)} µs`);
 
-await throughput(pool, THROUGHPUT_JOBS / 10, IN_FLIGHT); // warm-up
-const jobsPerSecond = await throughput(pool, THROUGHPUT_JOBS, IN_FLIGHT);
-console.log(`offload throughput, 2 workers, ${IN_FLIGHT} in flight, ${THROUGHPUT_JOBS} jobs:`);
-report("throughput_jobs_per_s", jobsPerSecond, "jobs/s", `${Math.round(jobsPerSecond).toLocaleString("en")} jobs/s`);
+/**
+ * The same latency run with every thread on one CPU, in a child process: no cross-CPU wake-ups,
+ * so pool and bare port are comparable and their difference is the pool's own cost.
+ */
+function pinnedLatency(): void {
+  const child = spawnSync("taskset", ["-c", "0", process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), "--pinned"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (child.error) return console.log(`  (pinned run skipped: ${child.error.message})`);
+  process.stdout.write(child.stdout);
+}
 
+const pool = new WorkerPool({ size: 2, jobModules });
+await pool.ready();
+if (process.argv.includes("--pinned")) {
+  await latency(pool, "pinned_", "offload round trip, all threads pinned to CPU 0");
+} else {
+  await latency(pool, "", "offload round trip");
+  await throughput(pool, THROUGHPUT_JOBS / 10, IN_FLIGHT); // warm-up
+  const jobsPerSecond = await throughput(pool, THROUGHPUT_JOBS, IN_FLIGHT);
+  console.log(`offload throughput, 2 workers, ${IN_FLIGHT} in flight, ${THROUGHPUT_JOBS} jobs:`);
+  report("throughput_jobs_per_s", jobsPerSecond, "jobs/s", `${Math.round(jobsPerSecond).toLocaleString("en")} jobs/s`);
+  pinnedLatency();
+}
 await pool.close();

@@ -3,6 +3,10 @@ import type { Config } from "./config/schema.js";
 import type { Handler } from "./phases/handler.js";
 import type { PhaseDefinition, PhaseRegistry } from "./phases/phase-registry.js";
 import type { Router } from "../actors/router.js";
+import type { Routing } from "./routing.js";
+import type { Server } from "./server.js";
+import type { HandlerRef } from "./phases/handler.js";
+import type { HandlerSpec } from "./phases/phase-registry.js";
 import type { Logger } from "./log.js";
 import type { Session } from "./session.js";
 
@@ -18,10 +22,16 @@ export type HookName = (typeof HOOKS)[number];
 export interface ModuleApi {
   readonly config: Config;
   readonly router: Router;
+  /** Delivery extension points: filters (blocking), delivered (carbons), undeliverable (offline). */
+  readonly routing: Routing;
+  /** The whole server (its worker pool, connections…), for what the narrower API does not cover. */
+  readonly server: Server;
   readonly registry: PhaseRegistry<Session>;
   readonly log: Logger;
   phase(def: PhaseDefinition<Session>): void;
   handler(name: string, fn: Handler<Session>): void;
+  /** Adds a handler to another module's phase (see PhaseRegistry.extend). */
+  extendPhase(phase: string, spec: HandlerRef<Session> | HandlerSpec<Session>, where?: { before?: string; after?: string; first?: boolean }): void;
   /** A stream feature offered after authentication (RFC 6120 §4.3.2), e.g. XEP-0198's `<sm/>`. */
   streamFeature(feature: (session: Session) => Element | undefined): void;
   /** A feature var for the server's disco#info (XEP-0030). */

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./log.js";
 import { HOOKS, type HookName, type Module, type ModuleApi } from "./module.js";
 import type { Session } from "./session.js";
 import { loadOrCreateCertificate } from "./tls/certificate.js";
-import { deliver } from "./routing.js";
+import { Routing } from "./routing.js";
 import { listenC2S, type C2SListener } from "../actors/c2s-listener.js";
 import type { C2SConnection } from "../actors/c2s-connection.js";
 
@@ -36,6 +36,7 @@ export class Server {
   readonly connections = new Set<C2SConnection>();
   readonly streamFeatures: ((session: Session) => Element | undefined)[] = [];
   readonly discoFeatures = new Set<string>();
+  readonly routing: Routing;
   private readonly jobModules: (URL | string)[] = [siblingModule(import.meta.url, "storage/account-jobs")];
   private readonly hooks = new Map<HookName, ((session?: Session) => void)[]>();
   private listeners: C2SListener[] = [];
@@ -45,6 +46,7 @@ export class Server {
     this.config = options.config;
     this.log = options.logger ?? createLogger(this.config.log);
     this.domains = [this.config.domain, ...this.config.domains];
+    this.routing = new Routing(this.router, this.domains);
     this.dbPath = this.config.data_dir === ":memory:" ? ":memory:" : join(resolve(this.config.data_dir), "tjabberd.sqlite");
     for (const module of options.modules ?? []) this.use(module);
   }
@@ -98,7 +100,7 @@ export class Server {
 
   /** Delivers a stanza a chain produced; errors bounce back to the sender. */
   route(stanza: Element): void {
-    deliver(this.router, this.domains, stanza, (error) => this.route(error));
+    this.routing.route(stanza);
   }
 
   emit(hook: HookName, session?: Session): void {
@@ -115,10 +117,13 @@ export class Server {
     return {
       config: this.config,
       router: this.router,
+      routing: this.routing,
       registry: this.registry,
+      server: this,
       log: this.log,
       phase: (def) => void this.registry.phase(def),
       handler: (name: string, fn: Handler<Session>) => void this.registry.handler(name, fn),
+      extendPhase: (phase, spec, where) => void this.registry.extend(phase, spec, where),
       streamFeature: (feature) => void this.streamFeatures.push(feature),
       discoFeature: (ns) => void this.discoFeatures.add(ns),
       jobs: (url) => {

@@ -130,3 +130,22 @@ describe("phase registry", () => {
     expect(r.get("internal").name).toBe("internal");
   });
 });
+
+describe("extending a phase from another module", () => {
+  const named = (n: string) => Object.defineProperty(() => n, "name", { value: n });
+  test("before, after, first and appended, in registration order", () => {
+    const r = new PhaseRegistry();
+    r.phase({ name: "msg", match: "message", handlers: [named("a"), named("b")] });
+    r.extend("msg", named("end"));
+    r.extend("msg", named("start"), { first: true });
+    r.extend("msg", named("beforeB"), { before: "b" });
+    r.extend("msg", named("afterA"), { after: "a" });
+    expect(r.get("msg").steps.map((s) => s.name)).toEqual(["start", "a", "afterA", "beforeB", "b", "end"]);
+  });
+  test("unknown anchors and phases are registration errors", () => {
+    const r = new PhaseRegistry();
+    r.phase({ name: "msg", handlers: [named("a")] });
+    expect(() => r.extend("msg", named("x"), { before: "nope" })).toThrow(/no step named "nope"/);
+    expect(() => r.extend("other", named("x"))).toThrow(PhaseError);
+  });
+});

@@ -70,6 +70,31 @@ export class PhaseRegistry<TSession = unknown> {
     return phase;
   }
 
+  /**
+   * Adds a handler to a phase another module registered (e.g. a blocking check at the start of
+   * the message phase). `before`/`after` name an existing step; neither: appended at the end;
+   * `{ first: true }`: inserted at the start. Deterministic: insertion happens at registration.
+   */
+  extend(
+    phaseName: string,
+    spec: HandlerRef<TSession> | HandlerSpec<TSession>,
+    where: { before?: string; after?: string; first?: boolean } = {},
+  ): Phase<TSession> {
+    const phase = this.get(phaseName);
+    const step = this.step(spec, phaseName);
+    const steps = [...phase.steps];
+    const anchor = where.before ?? where.after;
+    let at = where.first ? 0 : steps.length;
+    if (anchor !== undefined) {
+      const i = steps.findIndex((s) => s.name === anchor);
+      if (i === -1) throw new PhaseError("UNKNOWN_HANDLER", `phase "${phaseName}" has no step named "${anchor}"`);
+      at = where.before !== undefined ? i : i + 1;
+    }
+    steps.splice(at, 0, step);
+    (phase as { steps: readonly HandlerStep<TSession>[] }).steps = steps;
+    return phase;
+  }
+
   get(name: string): Phase<TSession> {
     const phase = this.phases.get(name);
     if (!phase) throw new PhaseError("UNKNOWN_PHASE", `no phase named "${name}"`);
