@@ -41,9 +41,11 @@ function resolveTsxApi(): string {
 }
 
 /** Boot data for one worker; resolves tsx only when something to load is TypeScript. */
-export function workerBoot(modules: string[], data: unknown, workerId: number): WorkerBoot {
+export function workerBoot(
+  modules: string[], data: unknown, workerId: number, startTable: SharedArrayBuffer,
+): WorkerBoot {
   const needsTsx = isTypeScript(ENTRY_URL) || modules.some(isTypeScript);
-  return { entry: ENTRY_URL, tsxApi: needsTsx ? resolveTsxApi() : null, modules, data, workerId };
+  return { entry: ENTRY_URL, tsxApi: needsTsx ? resolveTsxApi() : null, modules, data, workerId, startTable };
 }
 
 export function spawnWorker(boot: WorkerBoot, resourceLimits?: ResourceLimits): Worker {

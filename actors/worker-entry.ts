@@ -2,6 +2,7 @@
 // modules, runs their init(), reports the job names, then serves JobRequests until terminated.
 import { parentPort, workerData } from "node:worker_threads";
 import type { JobContext, JobFn, JobModule } from "./worker-jobs.js";
+import { StartTable } from "./worker-start-table.js";
 import {
   REPLY_OK, REPLY_THREW, REPLY_UNKNOWN, toRemoteError,
   type JobReply, type JobRequest, type StartupMessage, type WorkerBoot,
@@ -12,6 +13,7 @@ export async function startWorker(): Promise<void> {
   if (!port) throw new Error("worker-entry must run in a worker thread");
   const boot = workerData as WorkerBoot;
   const ctx: JobContext = Object.freeze({ workerData: boot.data, workerId: boot.workerId });
+  const starts = new StartTable(boot.startTable);
 
   let jobs: Map<string, JobFn>;
   try {
@@ -31,7 +33,8 @@ export async function startWorker(): Promise<void> {
   };
   const fail = (id: number, err: unknown): void => reply([id, REPLY_THREW, toRemoteError(err)]);
 
-  port.on("message", ([id, name, payload]: JobRequest) => {
+  port.on("message", ([id, name, payload, lane]: JobRequest) => {
+    if (!starts.tryStart(lane, id)) return; // the pool took it back: this worker is being replaced
     const fn = jobs.get(name);
     if (!fn) return reply([id, REPLY_UNKNOWN, null]);
     let result: unknown;

@@ -12,6 +12,8 @@ export interface WorkerBoot {
   /** `WorkerPoolOptions.workerData`. */
   data: unknown;
   workerId: number;
+  /** Backs this worker's StartTable (see worker-start-table.ts). */
+  startTable: SharedArrayBuffer;
 }
 
 /** An error as it crosses the thread boundary (custom Error classes don't survive structured clone). */
@@ -26,8 +28,8 @@ export type StartupMessage =
   | { kind: "ready"; jobs: string[] }
   | { kind: "init-failed"; error: RemoteError };
 
-/** Main → worker: run a job. */
-export type JobRequest = [id: number, job: string, payload: unknown];
+/** Main → worker: run a job, recording its start in StartTable lane `lane`. */
+export type JobRequest = [id: number, job: string, payload: unknown, lane: number];
 
 export const REPLY_OK = 0;
 export const REPLY_THREW = 1;
