@@ -4,6 +4,7 @@ import tls from "node:tls";
 import { Element } from "ltx";
 import { createActor, type AnyActorRef } from "xstate";
 import { connectionMachine, NS_BIND, NS_TLS, type ConnectionContext } from "../machines/connection.js";
+import { answerRegistration, NS_REGISTER_FEATURE } from "../src/modules/register/index.js";
 import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
 import { Jid, JidError } from "../src/jid.js";
 import { StreamParser, serialize, streamHeader, STREAM_CLOSE } from "../src/xml/index.js";
@@ -41,6 +42,7 @@ const c2sMachine = connectionMachine.provide({
     bind: ({ self, event }) => event.type === "stanza" && of(self).bind(event.stanza),
     sendBindResult: ({ self }) => of(self).sendBindResult(),
     sendBindError: ({ self, event }) => event.type === "bind.failure" && of(self).sendBindError(event.condition, event.text),
+    handleRegistration: ({ self, event }) => event.type === "stanza" && of(self).handleRegistration(event.stanza),
     refuseIq: ({ self, event }) => event.type === "stanza" && of(self).writeEl(errorReply(event.stanza, new StanzaError("not-authorized", "bind a resource first"))),
     processStanza: ({ self, event }) => event.type === "stanza" && of(self).enqueue(event.stanza),
     sessionStarted: ({ self }) => of(self).sessionStarted(),
@@ -101,6 +103,7 @@ export class C2SConnection implements Session, RoutedSession {
         authTimeoutMs: limits.auth_timeout_ms,
         idleTimeoutMs: limits.idle_timeout_ms,
         closeTimeoutMs: 2000,
+        registrationEnabled: server.config.registration.enabled,
         acceptsElement: (el) => server.registry.match(el) !== undefined,
       },
     });
@@ -202,6 +205,7 @@ export class C2SConnection implements Session, RoutedSession {
       }
       if (context.secure || !context.requireEncryption || context.plaintextAllowed) {
         features.cnode(mechanismsElement(offeredMechanisms(this.saslOptions(context))));
+        if (context.registrationEnabled) features.c("register", { xmlns: NS_REGISTER_FEATURE });
       }
       return features;
     }
@@ -273,6 +277,7 @@ export class C2SConnection implements Session, RoutedSession {
       case "challenge":
         return void this.actor.send({ type: "sasl.challenge", data: step.data.toString("base64") });
       case "success":
+        this.server.log.info("authenticated", { id: this.id, username: step.username, mechanism: mechanism?.name, secure: this.secure });
         return void this.actor.send({ type: "sasl.success", username: step.username, data: step.data?.toString("base64") });
       case "failure":
         return void this.actor.send({ type: "sasl.failure", condition: step.condition, text: step.text });
@@ -304,6 +309,17 @@ export class C2SConnection implements Session, RoutedSession {
     failure.c(condition);
     if (text) failure.c("text", { "xml:lang": "en" }).t(text);
     this.writeEl(failure);
+  }
+
+  // --- in-band registration (XEP-0077) ---------------------------------------------------
+
+  handleRegistration(iq: Element): void {
+    void answerRegistration(this.server, iq).then((answer) => this.writeEl(answer));
+  }
+
+  /** Closes the stream with a stream error, e.g. XEP-0077 §3.2 after the account was removed. */
+  streamError(condition: StreamCondition, text?: string): void {
+    this.actor.send({ type: "stream.error", condition, text });
   }
 
   // --- resource binding (RFC 6120 §7) -----------------------------------------------------

@@ -50,6 +50,8 @@ export async function listenC2S(
   const address = listener.address() as net.AddressInfo;
   return {
     port: address.port,
-    close: () => new Promise((resolve) => listener.close(() => resolve())),
+    // Stops accepting at once. Not `close(callback)`: that waits for every open connection to
+    // end, and closing those (with <system-shutdown/>) is what the caller does next.
+    close: async () => void listener.close(),
   };
 }

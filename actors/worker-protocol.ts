@@ -1,11 +1,11 @@
-// Messages between the pool (main thread) and its worker threads. Job traffic uses flat tuples:
-// they clone faster than objects and this is the hot path.
+// Messages between the pool (main thread) and its worker threads. Job traffic, the hot path, uses
+// flat tuples: the least there is to clone.
 
 /** What the bootstrap and the entry read from `workerData`. */
 export interface WorkerBoot {
   /** URL of worker-entry (.ts or .js, whichever the pool was loaded as). */
   entry: string;
-  /** Absolute path of tsx's CommonJS ESM API, set when a module to load is TypeScript. */
+  /** File URL of tsx's `tsx/esm/api` (ESM build), set when a module to load is TypeScript. */
   tsxApi: string | null;
   /** Job module URLs, imported in order. */
   modules: string[];

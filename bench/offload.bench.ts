@@ -115,6 +115,12 @@ async function latency(pool: WorkerPool, prefix: string, title: string): Promise
     `bare MessagePort echo worker: median ${bareMedian.toFixed(1)} µs, p99 ${bareP99.toFixed(1)} µs`);
 }
 
+async function reportThroughput(pool: WorkerPool, metric: string, label: string): Promise<void> {
+  await throughput(pool, THROUGHPUT_JOBS / 10, IN_FLIGHT); // warm-up
+  const jobsPerSecond = await throughput(pool, THROUGHPUT_JOBS, IN_FLIGHT);
+  report(metric, jobsPerSecond, "jobs/s", `${label}: ${Math.round(jobsPerSecond).toLocaleString("en")} jobs/s`);
+}
+
 /**
  * The same latency run with every thread on one CPU, in a child process: no cross-CPU wake-ups,
  * so pool and bare port are comparable and their difference is the pool's own cost.
@@ -134,10 +140,12 @@ if (process.argv.includes("--pinned")) {
   await latency(pool, "pinned_", "offload round trip, all threads pinned to CPU 0");
 } else {
   await latency(pool, "", "offload round trip");
-  await throughput(pool, THROUGHPUT_JOBS / 10, IN_FLIGHT); // warm-up
-  const jobsPerSecond = await throughput(pool, THROUGHPUT_JOBS, IN_FLIGHT);
   console.log(`offload throughput, 2 workers, ${IN_FLIGHT} in flight, ${THROUGHPUT_JOBS} jobs:`);
-  report("throughput_jobs_per_s", jobsPerSecond, "jobs/s", `${Math.round(jobsPerSecond).toLocaleString("en")} jobs/s`);
+  await reportThroughput(pool, "throughput_jobs_per_s", "default pipeline (4 per worker)");
+  const strict = new WorkerPool({ size: 2, jobModules, pipeline: 1 });
+  await strict.ready();
+  await reportThroughput(strict, "throughput_pipeline1_jobs_per_s", "pipeline: 1 (one job per worker)");
+  await strict.close();
   pinnedLatency();
 }
 await pool.close();

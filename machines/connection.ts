@@ -1,5 +1,5 @@
 import type { Element } from "ltx";
-import { and, assign, setup } from "xstate";
+import { and, assign, not, setup } from "xstate";
 import type { StreamCondition } from "../src/errors.js";
 
 /**
@@ -13,6 +13,7 @@ import type { StreamCondition } from "../src/errors.js";
 export const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 export const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 export const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+export const NS_REGISTER = "jabber:iq:register";
 
 export interface ConnectionInput {
   /** Domains served here: the stream header's `to` must name one (§4.9.3.6 host-unknown). */
@@ -32,6 +33,8 @@ export interface ConnectionInput {
   idleTimeoutMs: number;
   /** How long to wait for the peer's `</stream:stream>` after ours (RFC 6120 §4.4). */
   closeTimeoutMs: number;
+  /** XEP-0077 in-band registration before authentication (`registration.enabled`). */
+  registrationEnabled?: boolean;
   /** Top-level elements an established stream accepts besides stanzas (what modules handle). */
   acceptsElement?: (el: Element) => boolean;
 }
@@ -107,6 +110,8 @@ export const connectionMachine = setup({
     bind: () => {},
     sendBindResult: () => {},
     sendBindError: () => {},
+    /** XEP-0077 §3.1: answers a registration IQ before authentication. */
+    handleRegistration: () => {},
     /** Answers an IQ that arrived before binding (§7.1: no stanzas before a resource is bound). */
     refuseIq: () => {},
     /** An established session's stanza: into the ordered queue → chain actor. */
@@ -146,6 +151,11 @@ export const connectionMachine = setup({
       event.type === "stanza" && event.stanza.name === "iq" && event.stanza.attrs.type === "set" &&
       event.stanza.getChild("bind", NS_BIND) !== undefined,
     isIq: ({ event }) => event.type === "stanza" && event.stanza.name === "iq",
+    /** A jabber:iq:register get/set, when registration is enabled. */
+    isRegistration: ({ context, event }) =>
+      context.registrationEnabled === true && event.type === "stanza" && event.stanza.name === "iq" &&
+      (event.stanza.attrs.type === "get" || event.stanza.attrs.type === "set") &&
+      event.stanza.getChild("query", NS_REGISTER) !== undefined,
     lastAuthAttempt: ({ context }) => context.authFailures + 1 >= context.maxAuthFailures,
     idleEnabled: ({ context }) => context.idleTimeoutMs > 0,
     /** RFC 6120 §8: message, presence, iq in jabber:client, plus what `acceptsElement` admits. */
@@ -201,6 +211,9 @@ export const connectionMachine = setup({
               { guard: "isAuth", target: "saslExchange", actions: "saslStart" },
               // RFC 6120 §6.4.4: <abort/> outside an exchange still gets <failure><aborted/>.
               { guard: "isAbort", actions: { type: "saslSendFailure", params: { condition: "aborted" } } },
+              // XEP-0077 §8: with the iq-register feature, registration comes before SASL —
+              // over TLS where SASL needs it (§10: the password travels in the clear otherwise).
+              { guard: and(["isRegistration", not("encryptionMissing")]), actions: "handleRegistration" },
               // RFC 6120 §4.9.3.12: stanzas before authentication → not-authorized.
               { target: "#connection.closing", actions: closeWith("not-authorized", "authenticate first") },
             ],

@@ -14,6 +14,23 @@ export type UndeliverableHook = (stanza: Element, to: Jid) => boolean;
 export type RouteResult = "delivered" | "undeliverable" | "bounced" | "dropped";
 
 /**
+ * Where a stanza goes, decided (filters included) before anything is sent, so a chain can act on
+ * the decision itself, e.g. store an "offline" message with the chain waiting for the commit.
+ */
+export type Delivery =
+  | { kind: "deliver"; to: Jid; recipients: readonly RoutedSession[] }
+  /** A chat/normal message for a local account with no available resource (RFC 6121 §8.5.2.2.1). */
+  | { kind: "offline"; to: Jid }
+  | { kind: "bounce"; error: StanzaError }
+  | { kind: "drop" };
+
+const DROP: Delivery = { kind: "drop" };
+const bounce = (condition: "service-unavailable" | "jid-malformed" | "remote-server-not-found"): Delivery => ({
+  kind: "bounce",
+  error: new StanzaError(condition),
+});
+
+/**
  * Delivery between local sessions, RFC 6121 §8.5 (local domain) and §8.4 (other domains: no
  * s2s yet), with the extension points modules use (filters, delivered, undeliverable).
  */
@@ -29,24 +46,36 @@ export class Routing {
 
   /** Routes `stanza` by its `to`; error replies go back through `route` too. */
   route(stanza: Element): RouteResult {
+    return this.dispatch(stanza, this.resolve(stanza));
+  }
+
+  /** Where `stanza` goes: RFC 6121 §8.5 rules after the filters' verdict. */
+  resolve(stanza: Element): Delivery {
     const to = Jid.tryParse(stanza.attrs.to ?? "");
-    if (!to) return this.bounce(stanza, new StanzaError("jid-malformed"));
+    if (!to) return bounce("jid-malformed");
     // RFC 6120 §10.4.3: no server-to-server connections here → remote-server-not-found.
-    if (!this.domains.includes(to.domain)) return this.bounce(stanza, new StanzaError("remote-server-not-found"));
+    if (!this.domains.includes(to.domain)) return bounce("remote-server-not-found");
     const verdict = this.check(stanza, to);
-    if (verdict === "drop") return "dropped";
-    if (verdict) return this.bounce(stanza, verdict);
-    const recipients = this.recipients(stanza, to);
-    if (recipients === "bounce") return this.bounce(stanza, new StanzaError("service-unavailable"));
-    if (recipients.length === 0) {
-      if (stanza.name !== "message" || stanza.attrs.type === "error") return "dropped";
-      for (const hook of this.undeliverable) if (hook(stanza, to)) return "undeliverable";
-      // RFC 6121 §8.5.2.2.1 / §8.5.3.2.1: nobody to take it and no offline storage.
-      return this.bounce(stanza, new StanzaError("service-unavailable"));
+    if (verdict === "drop") return DROP;
+    if (verdict) return { kind: "bounce", error: verdict };
+    return stanza.name === "message" ? this.messageDelivery(stanza, to) : this.otherDelivery(stanza, to);
+  }
+
+  /** Carries out a decision of `resolve`. */
+  dispatch(stanza: Element, delivery: Delivery): RouteResult {
+    switch (delivery.kind) {
+      case "deliver":
+        this.deliver(stanza, delivery.to, delivery.recipients);
+        return "delivered";
+      case "offline":
+        for (const hook of this.undeliverable) if (hook(stanza, delivery.to)) return "undeliverable";
+        // RFC 6121 §8.5.2.2.1: no offline storage → service-unavailable.
+        return this.bounce(stanza, new StanzaError("service-unavailable"));
+      case "bounce":
+        return this.bounce(stanza, delivery.error);
+      case "drop":
+        return "dropped";
     }
-    for (const session of recipients) session.deliver(stanza);
-    for (const hook of this.delivered) hook(stanza, to, recipients);
-    return "delivered";
   }
 
   /** The filters' verdict on delivering `stanza` to `to` (also for paths that skip `route`). */
@@ -58,27 +87,63 @@ export class Routing {
     return undefined;
   }
 
-  /** RFC 6121 §8.5.2 (bare JID) and §8.5.3 (full JID) delivery targets. */
-  private recipients(stanza: Element, to: Jid): readonly RoutedSession[] | "bounce" {
+  private deliver(stanza: Element, to: Jid, recipients: readonly RoutedSession[]): void {
+    for (const session of recipients) session.deliver(stanza);
+    for (const hook of this.delivered) hook(stanza, to, recipients);
+  }
+
+  /** RFC 6121 §8.5 for messages to the local domain. */
+  private messageDelivery(stanza: Element, to: Jid): Delivery {
+    const type = stanza.attrs.type ?? "normal";
+    // RFC 6120 §10.5.1/§10.5.2: to the server itself — a module would have claimed it; nobody
+    // did, so "return an error stanza to the sender" (never for an error, RFC 6120 §8.3.1).
+    if (to.local === "") return type === "error" ? DROP : bounce("service-unavailable");
+    if (to.resource) {
+      // §8.5.3.1: a connected resource that exactly matches the full JID gets it.
+      const session = this.router.session(to);
+      if (session) return { kind: "deliver", to, recipients: [session] };
+      // §8.5.3.2.1: no such resource — "normal", "groupchat", "headline": ignore or
+      // <service-unavailable/>; "error": silently ignore; "chat": handled as for the bare JID.
+      if (type === "error") return DROP;
+      if (type !== "chat") return bounce("service-unavailable");
+    }
+    switch (type) {
+      // §8.5.2.1.1 / §8.5.2.2.1: "error" → silently ignore.
+      case "error":
+        return DROP;
+      // §8.5.2.1.1: "groupchat" to a bare JID → MUST NOT deliver, <service-unavailable/>.
+      case "groupchat":
+        return bounce("service-unavailable");
+      // §8.5.2.1.1: "headline" → every non-negative resource; §8.5.2.2.1: none → ignore.
+      case "headline": {
+        const recipients = this.router.availableResources(to);
+        return recipients.length ? { kind: "deliver", to, recipients } : DROP;
+      }
+      // §8.5.2.1.1: "normal"/"chat" → the highest non-negative priority resource(s); a
+      // negative priority counts as no available resource: §8.5.2.2.1 offline storage.
+      default: {
+        const recipients = this.router.highestPriority(to);
+        return recipients.length ? { kind: "deliver", to, recipients } : { kind: "offline", to: to.bare() };
+      }
+    }
+  }
+
+  /** RFC 6121 §8.5.2 (bare JID) and §8.5.3 (full JID) for presence and IQ. */
+  private otherDelivery(stanza: Element, to: Jid): Delivery {
     if (to.resource) {
       const session = this.router.session(to);
-      if (session) return [session];
-      // §8.5.3.2: no such resource — IQ → service-unavailable, presence → dropped,
-      // message → as if to the bare JID.
-      if (stanza.name === "iq") return "bounce";
-      if (stanza.name === "presence") return [];
+      if (session) return { kind: "deliver", to, recipients: [session] };
+      // §8.5.3.2: no such resource — IQ → service-unavailable, presence → dropped.
+      if (stanza.name === "iq") return bounce("service-unavailable");
+      if (stanza.name === "presence") return DROP;
     }
-    if (to.local === "") return stanza.name === "iq" ? "bounce" : [];
-    if (stanza.name === "message") {
-      const type = stanza.attrs.type ?? "normal";
-      // §8.5.2.1.1: groupchat to a bare JID → service-unavailable; headline → all available
-      // resources; chat/normal → those with the highest non-negative priority.
-      if (type === "groupchat") return "bounce";
-      return type === "headline" ? this.router.availableResources(to) : this.router.highestPriority(to);
+    if (to.local === "") return stanza.name === "iq" ? bounce("service-unavailable") : DROP;
+    if (stanza.name === "presence") {
+      const recipients = this.router.availableResources(to);
+      return recipients.length ? { kind: "deliver", to, recipients } : DROP;
     }
-    if (stanza.name === "presence") return this.router.availableResources(to);
     // §8.5.2.1.3: an IQ to a bare JID is the server's to answer on the account's behalf.
-    return "bounce";
+    return bounce("service-unavailable");
   }
 
   private bounce(stanza: Element, error: StanzaError): RouteResult {

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { JobError, WorkerPool, siblingModule, type WorkerPoolOptions } from "../actors/worker-pool.js";
+import { StartTable } from "../actors/worker-start-table.js";
 
 const basicJobs = new URL("./fixtures/jobs-basic.ts", import.meta.url);
 const initJobs = new URL("./fixtures/jobs-init.ts", import.meta.url);
@@ -37,16 +38,30 @@ describe("WorkerPool", () => {
     expect(pool.stats()).toEqual({ size: 2, busy: 0, queued: 0, completed: 3, failed: 0, restarts: 0 });
   });
 
-  test("runs jobs concurrently on two workers, queueing the rest", async () => {
+  test("runs jobs concurrently on two workers", async () => {
     const pool = await startPool();
     const started = Date.now();
-    const running = [pool.run<number>("sleep", 300), pool.run<number>("sleep", 300), pool.run<number>("sleep", 300)];
-    expect(pool.stats()).toMatchObject({ busy: 2, queued: 1 });
+    const running = [pool.run<number>("spin", 300), pool.run<number>("spin", 300), pool.run<number>("spin", 300)];
+    expect(pool.stats()).toMatchObject({ busy: 2, queued: 0 }); // the third is in a worker's pipeline
     const threads = await Promise.all(running);
     const elapsed = Date.now() - started;
     expect(new Set(threads).size).toBe(2);
-    expect(elapsed).toBeGreaterThanOrEqual(590); // the third waited for a free worker
+    expect(elapsed).toBeGreaterThanOrEqual(590); // the third waited for its worker
     expect(elapsed).toBeLessThan(880); // the first two overlapped
+  });
+
+  test("async jobs share a worker; with pipeline: 1 each worker holds one job and the rest queue", async () => {
+    const pipelined = await startPool({ size: 1 });
+    let started = Date.now();
+    await Promise.all([1, 2, 3].map(() => pipelined.run("sleep", 200)));
+    expect(Date.now() - started).toBeLessThan(380);
+
+    const strict = await startPool({ size: 1, pipeline: 1 });
+    started = Date.now();
+    const running = [1, 2, 3].map(() => strict.run("sleep", 100));
+    expect(strict.stats()).toMatchObject({ busy: 1, queued: 2 });
+    await Promise.all(running);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(295);
   });
 
   test("a throwing job fails only its caller, with its message and error name", async () => {
@@ -86,12 +101,25 @@ describe("WorkerPool", () => {
     await expect(Promise.all([pool.run("spin", 20), pool.run("spin", 20)])).resolves.toHaveLength(2);
   });
 
-  test("the pool default timeout applies, and it counts from when a worker takes the job", async () => {
-    const pool = await startPool({ size: 1, timeoutMs: 250 });
-    // Queued behind a 200 ms job, the second one waits ~200 ms but runs only ~150 ms: no timeout.
-    const [first, second] = await Promise.all([pool.run("spin", 200), pool.run("spin", 150)]);
-    expect(first).toBe(second);
-    expect((await jobError(pool.run("spin", 5_000))).code).toBe("JOB_TIMEOUT");
+  test("the pool default timeout applies, counted from when the job starts", async () => {
+    for (const pipeline of [1, 4]) {
+      const pool = await startPool({ size: 1, timeoutMs: 250, pipeline });
+      // Behind a 200 ms job (in the queue, or in the worker's pipeline), the second one waits
+      // ~200 ms but runs only ~150 ms: no timeout.
+      const [first, second] = await Promise.all([pool.run("spin", 200), pool.run("spin", 150)]);
+      expect(first).toBe(second);
+      expect((await jobError(pool.run("spin", 5_000))).code).toBe("JOB_TIMEOUT");
+    }
+  });
+
+  test("jobs pipelined behind a job that times out run on the replacement worker", async () => {
+    const pool = await startPool({ size: 1 });
+    const stuck = jobError(pool.run("spin", 10_000, 150));
+    const behind = [pool.run("add", { a: 1, b: 1 }), pool.run("add", { a: 2, b: 2 })];
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 0 });
+    expect((await stuck).code).toBe("JOB_TIMEOUT");
+    expect(await Promise.all(behind)).toEqual([2, 4]);
+    expect(pool.stats()).toMatchObject({ restarts: 1, failed: 1, completed: 2 });
   });
 
   test("a worker that exits fails its job with WORKER_DIED; queued jobs run on its replacement", async () => {
@@ -99,7 +127,8 @@ describe("WorkerPool", () => {
     const before = await pool.run<{ threadId: number }>("whoami", null);
     const crash = pool.run("exit", 1);
     const queued = [pool.run("add", { a: 1, b: 1 }), pool.run("add", { a: 2, b: 2 }), pool.run("whoami", null)];
-    expect(pool.stats().queued).toBe(3);
+    const more = [pool.run("add", { a: 3, b: 3 }), pool.run("add", { a: 4, b: 4 })];
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 2 }); // three sent with the crashing job, two queued
     const err = await jobError(crash);
     expect(err).toMatchObject({ code: "WORKER_DIED", job: "exit" });
     expect(err.message).toContain("exit code 1");
@@ -107,11 +136,12 @@ describe("WorkerPool", () => {
     expect([two, four]).toEqual([2, 4]);
     expect(after).toMatchObject({ workerId: 0 });
     expect((after as { threadId: number }).threadId).not.toBe(before.threadId);
-    expect(pool.stats()).toMatchObject({ restarts: 1, completed: 4, failed: 1, queued: 0 });
+    expect(await Promise.all(more)).toEqual([6, 8]);
+    expect(pool.stats()).toMatchObject({ restarts: 1, completed: 6, failed: 1, queued: 0 });
   });
 
   test("an idle worker killed by a stray async exception is replaced", async () => {
-    const pool = await startPool({ size: 1 });
+    const pool = await startPool({ size: 1, pipeline: 1 });
     expect(await pool.run("crashLater", null)).toBeNull();
     await waitFor(() => pool.stats().restarts === 1);
     expect(await pool.run("add", { a: 4, b: 4 })).toBe(8); // the replacement is up
@@ -151,7 +181,7 @@ describe("WorkerPool", () => {
   });
 
   test("close() fails running and queued jobs with POOL_CLOSED and refuses new ones", async () => {
-    const pool = await startPool({ size: 1 });
+    const pool = await startPool({ size: 1, pipeline: 1 });
     const running = jobError(pool.run("sleep", 5_000));
     const queued = [1, 2, 3].map((n) => jobError(pool.run("add", { a: n, b: n })));
     expect(pool.stats()).toMatchObject({ busy: 1, queued: 3 });
@@ -197,6 +227,28 @@ describe("WorkerPool", () => {
     expect(child.stderr).toBe("");
     expect(child.stdout.trim()).toBe("3");
     expect(child.status).toBe(0);
+  });
+});
+
+describe("StartTable", () => {
+  test("a job is either started by the worker or revoked by the pool, never both", () => {
+    const pool = StartTable.create(2);
+    const worker = new StartTable(pool.buffer); // the worker's view of the same memory
+    pool.assign(0, 7);
+    expect(pool.startedAt(0, 7)).toBeUndefined();
+    const before = Date.now();
+    expect(worker.tryStart(0, 7)).toBe(true);
+    expect(pool.startedAt(0, 7)).toBeGreaterThanOrEqual(before);
+    expect(pool.revoke(0, 7)).toBe(false);
+
+    pool.assign(1, 8);
+    expect(pool.revoke(1, 8)).toBe(true);
+    expect(worker.tryStart(1, 8)).toBe(false);
+    expect(pool.startedAt(1, 8)).toBeUndefined();
+
+    pool.assign(0, 9); // lane 0 reused: job 7's start says nothing about job 9
+    expect(pool.startedAt(0, 9)).toBeUndefined();
+    expect(pool.startedAt(0, 7)).toBeUndefined();
   });
 });
 

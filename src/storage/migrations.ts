@@ -31,6 +31,84 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    // RFC 6121 rosters: one row per contact (bare JID) with the subscription state of Appendix A
+    // (subscription + ask = "Pending Out" + approved = §3.4 pre-approval); "Pending In" is the
+    // stored inbound subscribe stanza, redelivered at login (§3.1.3); one version per roster (§2.6).
+    // groups: a JSON array of group names.
+    up: `
+      CREATE TABLE roster_items (
+        owner        TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        contact      TEXT NOT NULL,
+        name         TEXT,
+        subscription TEXT NOT NULL CHECK (subscription IN ('none', 'to', 'from', 'both')),
+        ask          INTEGER NOT NULL CHECK (ask IN (0, 1)),
+        approved     INTEGER NOT NULL CHECK (approved IN (0, 1)),
+        groups       TEXT NOT NULL,
+        PRIMARY KEY (owner, contact)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE roster_pending_in (
+        owner      TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        contact    TEXT NOT NULL,
+        stanza     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (owner, contact)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE roster_versions (
+        owner   TEXT PRIMARY KEY NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        version INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 3,
+    // XEP-0160 offline messages (id = arrival order; stored_at: ms, for the XEP-0203 stamp) and
+    // XEP-0012 last activity (when the last session ended, with its unavailable status).
+    up: `
+      CREATE TABLE offline_messages (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        username  TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        stored_at INTEGER NOT NULL,
+        stanza    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX offline_messages_by_user ON offline_messages (username, id);
+
+      CREATE TABLE last_activity (
+        username      TEXT PRIMARY KEY NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        logged_out_at INTEGER NOT NULL,
+        status        TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    // Per-account data of XEP-0054 (vcard-temp), XEP-0049 (private XML) and XEP-0191 (block
+    // list); removed with the account (XEP-0077 cancellation). XML is stored serialized.
+    up: `
+      CREATE TABLE vcards (
+        username   TEXT PRIMARY KEY NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        xml        TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE private_xml (
+        username  TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        namespace TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        xml       TEXT NOT NULL,
+        PRIMARY KEY (username, namespace, name)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE blocklist (
+        username TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+        jid      TEXT NOT NULL,
+        PRIMARY KEY (username, jid)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export interface MigrationResult {

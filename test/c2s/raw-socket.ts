@@ -125,3 +125,23 @@ export class RawSocket {
     for (const check of [...this.watchers]) check();
   }
 }
+
+export const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+
+/**
+ * PLAIN login on a raw socket (the test server allows it on loopback): stream, auth, restart,
+ * and a bind for `resource` unless it is null. Resolves with the socket, output so far kept.
+ */
+export async function rawLogin(port: number, user: string, resource: string | null = "raw"): Promise<RawSocket> {
+  const raw = await RawSocket.connect(port);
+  await raw.write(header({ to: "localhost" })).until("</stream:features>");
+  raw.write(auth("PLAIN", plain(user, `pw-${user}`)));
+  await raw.until(`<success xmlns='${NS_SASL}'/>`);
+  raw.received = "";
+  await raw.write(header({ to: "localhost" })).until("</stream:features>");
+  if (resource !== null) {
+    raw.write(`<iq type='set' id='bind-1'><bind xmlns='${NS_BIND}'><resource>${resource}</resource></bind></iq>`);
+    await raw.until(/<iq [^>]*id='bind-1'[^>]*>.*?<\/iq>|<iq [^>]*id='bind-1'[^>]*\/>/);
+  }
+  return raw;
+}

@@ -97,7 +97,9 @@ test("too many failed attempts: the last failure, then a stream error and the so
   raw.write(auth("PLAIN", plain("alice", "wrong-1")));
   await raw.until("</failure>");
   raw.write(auth("PLAIN", plain("alice", "wrong-2")));
-  await raw.closedWithin();
+  await raw.until("</stream:stream>");
+  raw.write("</stream:stream>");
+  await raw.closedWithin(1000);
   expect(raw.after(FEATURES_END)).toBe(
     failure("not-authorized") + failure("not-authorized") +
       `${streamErrorStart("policy-violation")}<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>too many failed authentication attempts</text></stream:error></stream:stream>`,

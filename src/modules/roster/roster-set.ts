@@ -1,0 +1,49 @@
+import { Element } from "ltx";
+import { StanzaError } from "../../errors.js";
+import type { Jid } from "../../jid.js";
+import type { Handler } from "../../phases/handler.js";
+import type { Session } from "../../session.js";
+import { reply } from "../../stanza.js";
+import type { RemoveOutcome, RosterChange } from "../../storage/roster-subscription.js";
+import type { PresenceService } from "../presence/presence-service.js";
+import { runSubscriptionEffects } from "../presence/subscription-effects.js";
+import { checkOwnRoster } from "./roster-access.js";
+import { NS_ROSTER, parseRosterSet } from "./roster-xml.js";
+
+/**
+ * RFC 6121 §2.3 (add), §2.4 (update), §2.5 (delete). §2.3.2: "the server MUST … push the
+ * roster item to all of the user's interested resources, including the resource that generated
+ * the roster set", and reply with an IQ result — after the change is committed.
+ */
+export function rosterSet(presence: PresenceService): Handler<Session> {
+  return function rosterSet(ctx) {
+    const { stanza, session } = ctx;
+    checkOwnRoster(stanza, session);
+    const request = parseRosterSet(stanza.getChild("query", NS_ROSTER)!);
+    const user = session.jid.bare();
+    if (request.kind === "remove") {
+      ctx.setNextHandler(function rosterRemoved(next) {
+        const outcome = next.lastRetVal as RemoveOutcome | null;
+        // §2.5.3: "If the item … is not in the roster, the server MUST return … <item-not-found/>".
+        if (!outcome) throw new StanzaError("item-not-found");
+        presence.rosters.changed(outcome.changes);
+        for (const step of outcome.steps) {
+          runSubscriptionEffects(presence, subscriptionStanza(step.type, user, request.jid), user, request.jid, step.effects);
+        }
+        next.chainOutput(reply(stanza));
+      });
+      return ctx.offload("roster.remove", { user: user.toString(), contact: request.jid.toString(), contactLocal: presence.isLocal(request.jid) });
+    }
+    ctx.setNextHandler(function rosterStored(next) {
+      presence.rosters.changed(next.lastRetVal as RosterChange[]);
+      next.chainOutput(reply(stanza));
+    });
+    const { jid, name, groups } = request;
+    return ctx.offload("roster.set", { owner: session.jid.local, item: { jid: jid.toString(), name, groups } });
+  };
+}
+
+/** §2.5.2: the unsubscribe / unsubscribed the removal sends on the user's behalf. */
+function subscriptionStanza(type: string, user: Jid, contact: Jid): Element {
+  return new Element("presence", { type, from: user.toString(), to: contact.toString() });
+}
