@@ -17,6 +17,7 @@ import type { Session } from "../src/session.js";
 import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
 import { runChain, type ChainOutput } from "./chain.js";
 import { OrderedQueue } from "./ordered-queue.js";
+import { ByteRate } from "../src/limits/byte-rate.js";
 import type { RoutedSession } from "./router.js";
 
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
@@ -75,6 +76,10 @@ export class C2SConnection implements Session, RoutedSession {
   private closed = false;
   private closedWaiters: (() => void)[] = [];
   private readonly trackActivity: boolean;
+  private readonly inboundRate: ByteRate | undefined;
+  private readonly ip: string;
+  /** The account the running SASL exchange is for (counted by the auth throttle on failure). */
+  private saslAccount: string | undefined;
 
   constructor(readonly server: Server, socket: net.Socket, private readonly opts: { secure: boolean; secureContext: tls.SecureContext }) {
     this.socket = socket;
@@ -91,6 +96,8 @@ export class C2SConnection implements Session, RoutedSession {
     );
     const loopback = isLoopback(socket.remoteAddress);
     this.trackActivity = limits.idle_timeout_ms > 0;
+    this.inboundRate = limits.max_bytes_per_second > 0 ? new ByteRate(limits.max_bytes_per_second) : undefined;
+    this.ip = socket.remoteAddress ?? "?";
     this.actor = createActor(c2sMachine, {
       input: {
         domains: server.domains,
@@ -118,6 +125,13 @@ export class C2SConnection implements Session, RoutedSession {
   private readonly onData = (chunk: Buffer) => {
     this.parser.write(chunk);
     if (this.trackActivity) this.actor.send({ type: "activity" });
+    // Over the inbound rate: stop reading for a while rather than buffer (TCP pushes back).
+    const pause = this.inboundRate?.take(chunk.length) ?? 0;
+    if (pause > 0 && !this.closed) {
+      const socket = this.socket;
+      socket.pause();
+      setTimeout(() => socket.resume(), pause).unref();
+    }
   };
 
   private attach(socket: net.Socket): void {
@@ -280,14 +294,23 @@ export class C2SConnection implements Session, RoutedSession {
         this.server.log.info("authenticated", { id: this.id, username: step.username, mechanism: mechanism?.name, secure: this.secure });
         return void this.actor.send({ type: "sasl.success", username: step.username, data: step.data?.toString("base64") });
       case "failure":
+        if (step.condition !== "aborted" && step.condition !== "temporary-auth-failure") this.server.authThrottle.failed(this.ip, this.saslAccount);
+        this.saslAccount = undefined;
         return void this.actor.send({ type: "sasl.failure", condition: step.condition, text: step.text });
+    }
+    // Storage lookups: refused at once while this address or account is throttled.
+    this.saslAccount = this.accountName(step.username);
+    if (this.server.authThrottle.blocked(this.ip, this.saslAccount)) {
+      return this.saslStep(mechanism!.fail("temporary-auth-failure", "too many failed attempts; try later"));
+    }
+    switch (step.kind) {
       case "need-credentials":
-        return this.server.pool.submit("accounts.credentials", { username: this.accountName(step.username), mechanism: step.mechanism }, (err, creds) => {
+        return this.server.pool.submit("accounts.credentials", { username: this.saslAccount, mechanism: step.mechanism }, (err, creds) => {
           if (this.mechanism !== mechanism) return; // aborted meanwhile
           this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.provideCredentials(creds as never));
         });
       case "verify-plain":
-        return this.server.pool.submit("accounts.verifyPlain", { username: this.accountName(step.username), password: step.password }, (err, ok) => {
+        return this.server.pool.submit("accounts.verifyPlain", { username: this.saslAccount, password: step.password }, (err, ok) => {
           if (this.mechanism !== mechanism) return;
           this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.verified(ok === true));
         });

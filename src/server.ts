@@ -12,6 +12,7 @@ import { HOOKS, type HookName, type Module, type ModuleApi } from "./module.js";
 import type { Session } from "./session.js";
 import { loadOrCreateCertificate } from "./tls/certificate.js";
 import { Routing } from "./routing.js";
+import { AuthThrottle } from "./limits/auth-throttle.js";
 import { listenC2S, type C2SListener } from "../actors/c2s-listener.js";
 import type { C2SConnection } from "../actors/c2s-connection.js";
 
@@ -37,6 +38,7 @@ export class Server {
   readonly streamFeatures: ((session: Session) => Element | undefined)[] = [];
   readonly discoFeatures = new Set<string>();
   readonly routing: Routing;
+  readonly authThrottle: AuthThrottle;
   private readonly jobModules: (URL | string)[] = [siblingModule(import.meta.url, "storage/account-jobs")];
   private readonly hooks = new Map<HookName, ((session?: Session) => void)[]>();
   private listeners: C2SListener[] = [];
@@ -47,6 +49,8 @@ export class Server {
     this.log = options.logger ?? createLogger(this.config.log);
     this.domains = [this.config.domain, ...this.config.domains];
     this.routing = new Routing(this.router, this.domains);
+    const limits = this.config.limits;
+    this.authThrottle = new AuthThrottle(limits.auth_failures_per_ip, limits.auth_failures_per_account, limits.auth_failure_window_s);
     this.dbPath = this.config.data_dir === ":memory:" ? ":memory:" : join(resolve(this.config.data_dir), "tjabberd.sqlite");
     for (const module of options.modules ?? []) this.use(module);
   }
@@ -94,6 +98,7 @@ export class Server {
       await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
       for (const c of this.connections) c.destroy();
       await this.pool?.close();
+      this.authThrottle.close();
     })();
     return this.stopping;
   }
