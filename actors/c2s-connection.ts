@@ -115,6 +115,8 @@ export class C2SConnection implements Session, RoutedSession {
       },
     });
     owners.set(this.actor, this);
+    // A bug in one connection's actions must end that connection, never the process.
+    this.actor.subscribe({ error: (err) => this.crashed(err) });
     server.connections.add(this);
     this.attach(socket);
     this.actor.start();
@@ -171,6 +173,12 @@ export class C2SConnection implements Session, RoutedSession {
     owners.delete(this.actor);
     this.actor.stop();
     for (const resolve of this.closedWaiters.splice(0)) resolve();
+  }
+
+  private crashed(err: unknown): void {
+    this.server.log.error("connection failed", { id: this.id, jid: this.jid?.toString(), error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    if (!this.closed) this.write(serialize(new StreamError("internal-server-error").toElement()) + STREAM_CLOSE);
+    this.destroy();
   }
 
   /** Graceful close (server shutdown): `<system-shutdown/>`; resolves once the socket is gone. */
