@@ -8,6 +8,11 @@ import { errorReply, mayReplyWithError } from "./stanza.js";
 export type RouteFilter = (stanza: Element, to: Jid) => "drop" | StanzaError | undefined;
 /** After local delivery (e.g. XEP-0280 carbons copies to the other resources). */
 export type DeliveredHook = (stanza: Element, to: Jid, recipients: readonly RoutedSession[]) => void;
+/**
+ * Loads what a filter needs to decide synchronously (e.g. block lists not cached yet); returns
+ * undefined when all is at hand. Chains await it before `resolve`, so their verdict is final.
+ */
+export type RoutePreparer = (stanza: Element, to: Jid) => Promise<unknown> | undefined;
 /** A message no session could take; return true when handled (e.g. stored offline, XEP-0160). */
 export type UndeliverableHook = (stanza: Element, to: Jid) => boolean;
 
@@ -36,6 +41,7 @@ const bounce = (condition: "service-unavailable" | "jid-malformed" | "remote-ser
  */
 export class Routing {
   readonly filters: RouteFilter[] = [];
+  readonly preparers: RoutePreparer[] = [];
   readonly delivered: DeliveredHook[] = [];
   readonly undeliverable: UndeliverableHook[] = [];
 
@@ -47,6 +53,14 @@ export class Routing {
   /** Routes `stanza` by its `to`; error replies go back through `route` too. */
   route(stanza: Element): RouteResult {
     return this.dispatch(stanza, this.resolve(stanza));
+  }
+
+  /** Settles once every preparer has what the filters need for `stanza`; undefined if nothing to wait for. */
+  prepare(stanza: Element): Promise<void> | undefined {
+    const to = Jid.tryParse(stanza.attrs.to ?? "");
+    if (!to) return undefined;
+    const pending = this.preparers.map((p) => p(stanza, to)).filter((p) => p !== undefined);
+    return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
   }
 
   /** Where `stanza` goes: RFC 6121 §8.5 rules after the filters' verdict. */

@@ -22,5 +22,5 @@ export { rosterModule, presenceModule };
 
 /** The modules the reference server loads (minus `modules.disabled`). */
 export function defaultModules(): Module[] {
-  return [sessionModule, routingModule, messageModule, offlineModule, discoModule, pingModule, versionModule, timeModule, lastModule, vcardModule, privateModule, blockingModule, registerModule, carbonsModule, rosterModule, presenceModule];
+  return [sessionModule, routingModule, messageModule, offlineModule, discoModule, pingModule, versionModule, timeModule, lastModule, vcardModule, privateModule, registerModule, carbonsModule, rosterModule, presenceModule, blockingModule];
 }

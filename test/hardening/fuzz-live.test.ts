@@ -7,7 +7,7 @@ import { startTestServer, type TestClient, type TestServer } from "../../src/tes
  * connection must end with a stream error or keep answering (RFC 6120 §4.9: bad XML is a stream
  * error; §8.3: a bad stanza is a stanza error). A longer run: `npm run bench fuzz`.
  */
-export const templates = [
+const templates = [
   `<message to='bob@localhost' type='chat' id='m1'><body>hello &amp; bye</body></message>`,
   `<presence><show>away</show><status>x</status><priority>5</priority></presence>`,
   `<iq type='get' id='q1' to='localhost'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,

@@ -12,7 +12,7 @@ const extraFeature = defineModule({ name: "test-feature", setup: (api) => api.di
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startImServer(extraFeature);
+  t = await startImServer({ extra: [extraFeature] });
   for (const name of ["alice", "bob", "carol"]) await t.addUser(name);
 });
 afterAll(() => t.stop());

@@ -34,10 +34,13 @@ const rosterJobs = defineModule({
   setup: (api) => api.jobs(new URL("../../src/storage/roster-jobs.ts", import.meta.url)),
 });
 
-export function startImServer(...extra: Module[]): Promise<TestServer> {
+export function startImServer(opts: { extra?: Module[]; disabled?: string[] } = {}): Promise<TestServer> {
   const modules = defaultModules();
   const helpers = modules.some((m) => m.name === "roster") ? [minimalPresence] : [minimalPresence, rosterJobs];
-  return startTestServer({ modules: [...modules, ...helpers, ...extra] });
+  return startTestServer({
+    modules: [...modules, ...helpers, ...(opts.extra ?? [])],
+    config: { modules: { disabled: opts.disabled ?? [] } },
+  });
 }
 
 /** Puts `contact` in `owner`'s roster with `subscription`, straight into the database. */

@@ -29,7 +29,10 @@ export function spawnJsonLines(command: string, args: string[], env: NodeJS.Proc
     lines.push(line);
     waiters = waiters.filter((w) => !(w.key in line && (w.resolve(line), true)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("close", (code) => resolve(code));
+    child.once("error", (e) => ((err += String(e)), resolve(null))); // e.g. ENOENT: no such program
+  });
   return {
     child,
     lines,
@@ -39,8 +42,13 @@ export function spawnJsonLines(command: string, args: string[], env: NodeJS.Proc
       const found = lines.find((l) => key in l);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${key}" within ${timeoutMs} ms; output: ${JSON.stringify(lines)}; stderr: ${err}`)), timeoutMs);
-        void exited.then(() => setTimeout(() => reject(new Error(`exited without "${key}"; output: ${JSON.stringify(lines)}; stderr: ${err}`)), 50));
+        const fail = (why: string) => {
+          clearTimeout(timer);
+          reject(new Error(`${why}; output: ${JSON.stringify(lines)}; stderr: ${err}`));
+        };
+        const timer = setTimeout(() => fail(`no "${key}" within ${timeoutMs} ms`), timeoutMs);
+        // Lines still being read when the process ends are delivered first (a turn of the loop).
+        void exited.then(() => setImmediate(() => fail(`exited without "${key}"`)));
         waiters.push({ key, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       });
     },

@@ -8,6 +8,8 @@
 //   MODE login:   log in, print the bound JID, log out
 //   MODE receive: log in, print the bound JID, wait for one <message/>, print it, log out
 //   MODE send:    log in, print the bound JID, send TO a chat message with BODY, log out
+//   MODE hold:    log in, print the bound JID, stay until the server ends the stream; print its
+//                 stream error condition, if any
 import { client, xml } from "@xmpp/client";
 
 const [service, username, password, mechanism, resource, mode, to, body] = process.argv.slice(2);
@@ -23,7 +25,8 @@ const xmpp = client({
     await authenticate({ username, password }, mechanism);
   },
 });
-xmpp.on("error", () => {});
+let streamError;
+xmpp.on("error", (err) => (streamError ??= err.condition));
 xmpp.reconnect.stop();
 
 try {
@@ -34,8 +37,11 @@ try {
     emit({ message: { from: message.attrs.from, id: message.attrs.id, body: message.getChildText("body") } });
   } else if (mode === "send") {
     await xmpp.send(xml("message", { to, type: "chat", id: "m1" }, xml("body", {}, body)));
+  } else if (mode === "hold") {
+    await new Promise((resolve) => xmpp.once("disconnect", resolve));
+    emit({ streamError: streamError ?? null });
   }
-  await xmpp.stop();
+  if (mode !== "hold") await xmpp.stop();
 } catch (err) {
   emit({ error: err.condition ?? err.message });
   await xmpp.stop().catch(() => {});

@@ -9,6 +9,7 @@ import type { HandlerContext } from "../../phases/handler.js";
 import type { Session } from "../../session.js";
 import { reply } from "../../stanza.js";
 import { BlocklistCache } from "./blocklist-cache.js";
+import { presenceService } from "../presence/index.js";
 import { presenceToContacts } from "./presence.js";
 import { blockingFilter } from "./route-filter.js";
 
@@ -41,7 +42,8 @@ function itemList(name: string, jids: readonly string[]): Element {
 function setup(api: ModuleApi): void {
   const { router, routing, server } = api;
   const cache = new BlocklistCache((username) => server.pool.run<string[]>("blocklist.list", { username }));
-  const { filter, exempt } = blockingFilter({ cache, routing, router, domains: server.domains, log: api.log });
+  const filter = blockingFilter({ cache, routing, router, domains: server.domains, log: api.log });
+  const presence = presenceService(api); // the presence module's (load this module after it)
   /** Sessions that retrieved the block list: XEP-0191 §3.3 pushes go to them. */
   const interested = new WeakSet<object>();
 
@@ -70,11 +72,10 @@ function setup(api: ModuleApi): void {
       });
   }
 
-  /** The result first, then the pushes and presence (chain output is routed in order). */
-  function answer(ctx: Ctx, user: Jid, command: Element, contacts: string[], available: boolean): void {
+  /** The result first, then the pushes (chain output is routed in order). */
+  function answer(ctx: Ctx, user: Jid, command: Element): void {
     ctx.chainOutput(reply(ctx.stanza));
     for (const iq of pushes(user, command)) ctx.chainOutput(iq);
-    for (const p of presenceToContacts({ router, domains: server.domains, exempt }, user, contacts, available)) ctx.chainOutput(p);
   }
 
   // XEP-0191 §3.2: the block list, an empty <blocklist/> when there is none.
@@ -94,8 +95,9 @@ function setup(api: ModuleApi): void {
     const user = ctx.session.jid;
     const before = await cache.load(user.local);
     const after = await server.pool.run<string[]>("blocklist.block", { username: user.local, jids });
+    await presenceToContacts(presence, cache, user, jids.filter((j) => !before.has(j)), false);
     cache.replace(user.local, after);
-    answer(ctx, user, itemList("block", jids), jids.filter((j) => !before.has(j)), false);
+    answer(ctx, user, itemList("block", jids));
   }
 
   // XEP-0191 §3.4 (items) and §3.5 (no items: "unblock all").
@@ -106,7 +108,8 @@ function setup(api: ModuleApi): void {
     const before = await cache.load(user.local);
     const after = await server.pool.run<string[]>("blocklist.unblock", { username: user.local, jids });
     cache.replace(user.local, after);
-    answer(ctx, user, itemList("unblock", jids), [...before].filter((j) => !after.includes(j)), true);
+    await presenceToContacts(presence, cache, user, [...before].filter((j) => !after.includes(j)), true);
+    answer(ctx, user, itemList("unblock", jids));
   }
 
   api.phase({ name: "blocking.list", match: `{jabber:client}iq[@type='get']/{${NS_BLOCKING}}blocklist`, handlers: [getBlocklist] });

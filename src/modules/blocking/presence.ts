@@ -1,35 +1,33 @@
-import { Element } from "ltx";
-import type { Router } from "../../../actors/router.js";
 import { Jid } from "../../jid.js";
+import type { PresenceService } from "../presence/index.js";
+import type { BlocklistCache } from "./blocklist-cache.js";
 
 /**
  * XEP-0191 §3.3: "When the user blocks communications with the contact, the user's server MUST
- * send unavailable presence information to the contact"; §3.4: on unblock, "the user's server
- * MUST send the user's current presence to the contact". Sent from each resource that is
- * available (has sent presence), to each local account among `contacts`; the stanzas are marked
- * `exempt` so the block filter lets them pass, and the caller routes them.
- * "Current presence" is the resource's priority only: the session keeps no other presence state.
- * The XEP limits this to contacts "allowed to receive presence notifications" (subscribed);
- * that check needs the roster and is not made here.
+ * send unavailable presence information to the contact (but only if the contact is allowed to
+ * receive presence notifications [e.g., if the contact is subscribed to the user's presence])";
+ * §3.4: on unblock, "the user's server MUST send the user's current presence to the contact"
+ * (same condition). Subscribed means 'from' or 'both' in the user's roster; items that are local
+ * accounts' bare JIDs only (a blocked full JID or domain gets no presence).
+ *
+ * Sent through the presence service, so through the route filter: on block call this before the
+ * new list is cached, on unblock after. The contact's list is loaded first so the filter decides
+ * now rather than holding the stanza until after the change.
  */
-export function presenceToContacts(
-  deps: { router: Router; domains: readonly string[]; exempt: WeakSet<Element> },
+export async function presenceToContacts(
+  presence: PresenceService,
+  cache: BlocklistCache,
   user: Jid,
   contacts: readonly string[],
   available: boolean,
-): Element[] {
-  const out: Element[] = [];
-  const resources = deps.router.sessionsOf(user.bare()).filter((s) => s.priority !== undefined);
+): Promise<void> {
+  const roster = await presence.rosters.cache.get(user.local);
   for (const contact of contacts) {
-    const to = Jid.tryParse(contact);
-    if (!to || to.local === "" || !deps.domains.includes(to.domain)) continue;
-    for (const resource of resources) {
-      const presence = new Element("presence", { from: resource.jid.toString(), to: to.toString() });
-      if (available) presence.c("priority").t(String(resource.priority));
-      else presence.attrs.type = "unavailable";
-      deps.exempt.add(presence);
-      out.push(presence);
-    }
+    const jid = Jid.tryParse(contact);
+    if (!jid?.isBare() || presence.localOwner(jid) === undefined) continue;
+    const subscription = roster.items.get(jid.toString())?.subscription;
+    if (subscription !== "from" && subscription !== "both") continue;
+    await cache.load(jid.local);
+    presence.presenceOf(user.local, jid, available);
   }
-  return out;
 }

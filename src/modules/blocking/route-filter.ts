@@ -25,12 +25,10 @@ export interface BlockingFilterDeps {
  * held, the next ones queue behind it. Error replies it makes go straight to the sender's
  * session: routed, they would meet this filter again and be dropped as blocked traffic.
  */
-export function blockingFilter(deps: BlockingFilterDeps): { filter: RouteFilter; exempt: WeakSet<Element> } {
+export function blockingFilter(deps: BlockingFilterDeps): RouteFilter {
   const { cache, routing, router, domains, log } = deps;
   const held = new Map<string, Promise<void>>();
   const released = new WeakSet<Element>();
-  /** Stanzas this module sends on a user's behalf that must pass (e.g. §3.3 unavailable presence). */
-  const exempt = new WeakSet<Element>();
 
   const localUser = (jid: Jid | null): string | undefined =>
     jid && jid.local !== "" && domains.includes(jid.domain) ? jid.local : undefined;
@@ -61,8 +59,7 @@ export function blockingFilter(deps: BlockingFilterDeps): { filter: RouteFilter;
     return "drop";
   }
 
-  const filter: RouteFilter = (stanza, to) => {
-    if (exempt.has(stanza)) return undefined;
+  return (stanza, to) => {
     const from = Jid.tryParse(stanza.attrs.from ?? "");
     // A user's own resources talk freely; so does the server (a `from` without a local part).
     if (!from || from.bareEquals(to)) return undefined;
@@ -95,5 +92,4 @@ export function blockingFilter(deps: BlockingFilterDeps): { filter: RouteFilter;
     }
     return undefined;
   };
-  return { filter, exempt };
 }

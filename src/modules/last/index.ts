@@ -36,7 +36,7 @@ export const lastModule = defineModule({
       startedAt = Date.now();
       // The status of the unavailable presence, from whichever phase handles it (the presence module's).
       const phase = api.registry.match(new Element("presence", { xmlns: "jabber:client", type: "unavailable" }));
-      if (phase) api.extendPhase(phase.name, "last.status");
+      if (phase) api.extendPhase(phase.name, "last.status", { first: true });
     });
     api.handler("last.status", (ctx: HandlerContext<Session>) => {
       if (ctx.stanza.attrs.type === "unavailable" && !ctx.stanza.attrs.to) statuses.set(ctx.session, ctx.stanza.getChildText("status") ?? "");

@@ -30,6 +30,11 @@ export const messageModule = defineModule({
       ctx.stanza.attrs.to ??= Jid.parse(ctx.stanza.attrs.from).toBareString();
     }
 
+    /** Lets the filters load what they need (routing.preparers), so `resolve` decides now. */
+    function messagePrepare(ctx: HandlerContext<Session>): Promise<void> | undefined {
+      return api.routing.prepare(ctx.stanza);
+    }
+
     /** RFC 6121 §8.5: deliver to the matching session(s), bounce, or drop; "offline" goes on. */
     function messageRoute(ctx: HandlerContext<Session>): Delivery | undefined {
       const delivery = api.routing.resolve(ctx.stanza);
@@ -46,13 +51,14 @@ export const messageModule = defineModule({
     }
 
     api.handler("message.address", messageAddress);
+    api.handler("message.prepare", messagePrepare);
     api.handler("message.route", messageRoute);
     api.handler("message.undeliverable", messageUndeliverable);
     api.phase({
       name: MESSAGE_PHASE,
       match: "{jabber:client}message",
       priority: -1000,
-      handlers: ["message.address", "message.route", "message.undeliverable"],
+      handlers: ["message.address", "message.prepare", "message.route", "message.undeliverable"],
     });
   },
 });

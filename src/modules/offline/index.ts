@@ -26,10 +26,10 @@ export const OFFLINE_QUEUE_LIMIT = 1000;
  * on disk before the sender's next stanza is processed. Messages routed from elsewhere (not a
  * client's chain) take `routing.undeliverable` and are stored asynchronously.
  *
- * Delivering: at `server.started` the module appends `offline.deliver` to whichever phase handles
- * a client's broadcast available presence (`<presence/>` with no to/type, RFC 6121 §4.2) —
- * whatever the presence module calls it. That handler runs `deliverOffline(session)` the first time
- * the session's priority is non-negative (again after it went negative). Without a presence
+ * Delivering: at `server.started` the module extends whichever phase handles a client's broadcast
+ * available presence (`<presence/>` with no to/type, RFC 6121 §4.2) — whatever the presence module
+ * calls it — so that its chain ends with `offline.deliver`: `deliverOffline(session)` the first
+ * time the session's priority is non-negative (again after it went negative). Without a presence
  * phase, call `deliverOffline(session)` yourself.
  */
 export const offlineModule = defineModule({
@@ -82,19 +82,23 @@ export const offlineModule = defineModule({
       return true;
     });
 
-    // XEP-0160 §2: deliver when the account sends available presence with priority ≥ 0.
+    // XEP-0160 §2: deliver when the account sends available presence with priority ≥ 0 — after
+    // the presence phase set `session.priority` (so messages arriving meanwhile go straight to
+    // the session), hence as the chain's last handler, which runs even if the phase stops early.
     const served = new WeakSet<Session>();
     api.handler("offline.deliver", (ctx: HandlerContext<Session>) => {
-      const { session, stanza } = ctx;
-      if (stanza.attrs.to || stanza.attrs.type) return undefined;
+      const { session } = ctx;
       if (session.priority === undefined || session.priority < 0) return void served.delete(session);
       if (served.has(session)) return undefined;
       served.add(session);
       return deliverOffline(session);
     });
+    api.handler("offline.afterPresence", (ctx: HandlerContext<Session>) => {
+      if (!ctx.stanza.attrs.to && !ctx.stanza.attrs.type) ctx.setLastHandler("offline.deliver");
+    });
     api.on("server.started", () => {
       const presencePhase = api.registry.match(new Element("presence", { xmlns: "jabber:client" }));
-      if (presencePhase) api.extendPhase(presencePhase.name, "offline.deliver");
+      if (presencePhase) api.extendPhase(presencePhase.name, "offline.afterPresence", { first: true });
       else api.log.warn("no phase handles available presence; offline messages wait for deliverOffline(session)");
     });
   },
