@@ -36,7 +36,7 @@ describe("connection statechart", () => {
     actor.send({ type: "stanza", stanza: el(`<iq type="set" id="b"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></iq>`) });
     actor.send({ type: "bind.success", jid: "a@localhost/r" });
     expect(state()).toBe(`{"authenticated":{"established":"active"}}`);
-    actor.send({ type: "stanza", stanza: el(`<message to="b@localhost"/>`) });
+    actor.send({ type: "stanza", stanza: el(`<message xmlns="jabber:client" to="b@localhost"/>`) });
     actor.send({ type: "stream.close" });
     expect(state()).toBe(`"closing"`);
     actor.send({ type: "stream.close" });

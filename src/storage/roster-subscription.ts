@@ -114,22 +114,23 @@ export function subscriptionStep(edit: RosterEdit, req: SubscriptionRequest): Su
   const out = outbound(mine.sub, req.type);
   edit.setState(userOwner, req.contact, mine, out.next);
   if (!out.route) return effects;
-  // §3.1.5 / §3.2.2: granting or cancelling the contact's subscription sends them our current
-  // presence, or unavailable from every available resource.
-  const presenceToContact = req.type === "subscribed" || (req.type === "unsubscribed" && hasFrom(mine.sub));
   const contactOwner = username(req.contact);
   if (!req.contactLocal || !edit.accountExists(contactOwner)) {
     effects.push({ kind: "forward", deliver: false });
-    // §3.1.3: "If the contact does not exist … the contact's server MUST return a presence stanza
-    // of type 'unsubscribed' to the user" — handled as an inbound "unsubscribed" (§A.3.4).
+    // §8.5.1 / §3.1.3: a subscription request to an account that does not exist is answered
+    // with "unsubscribed" — processed as an inbound "unsubscribed" (§A.3.4).
     if (req.contactLocal && req.type === "subscribe") reply(edit, userOwner, req.contact, "unsubscribed", effects);
     return effects;
   }
   const theirs = edit.state(contactOwner, req.user);
   const inb = inbound(theirs.sub, req.type);
   edit.setState(contactOwner, req.user, theirs, inb.next, req.stanza);
+  // §3.2.2: cancelling the contact's subscription sends unavailable from every available
+  // resource while the contact is still subscribed, i.e. before the "unsubscribed".
+  if (req.type === "unsubscribed" && hasFrom(mine.sub)) effects.push({ kind: "presence", from: "user", available: false });
   effects.push({ kind: "forward", deliver: inb.deliver });
-  if (presenceToContact) effects.push({ kind: "presence", from: "user", available: req.type === "subscribed" });
+  // §3.1.5: granting it is followed by the user's current presence.
+  if (req.type === "subscribed") effects.push({ kind: "presence", from: "user", available: true });
   // §3.3.3: after an "unsubscribe" the contact's server sends unavailable from the contact's resources.
   if (req.type === "unsubscribe" && hasFrom(theirs.sub)) effects.push({ kind: "presence", from: "contact", available: false });
   if (inb.autoReply) {

@@ -1,5 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
+import { StringDecoder } from "node:string_decoder";
 
 export const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 export const NS_STREAMS = "urn:ietf:params:xml:ns:xmpp-streams";
@@ -112,8 +113,9 @@ export class RawSocket {
     this.socket.destroy();
   }
 
+  private readonly decoder = new StringDecoder("utf8"); // a character may span two chunks
   private readonly onData = (chunk: Buffer) => {
-    this.received += chunk.toString("utf8");
+    this.received += this.decoder.write(chunk);
     this.notify();
   };
 

@@ -65,13 +65,15 @@ test("a stanza over limits.max_stanza_bytes: policy-violation (a smaller one pas
 test("the wrong stream namespace: our header, then invalid-namespace", async () => {
   const raw = await RawSocket.connect(t.port);
   raw.write(header({ to: "localhost", streamNs: "urn:example:not-streams" }));
-  await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(streamErrorStart("invalid-namespace"))}(${escape(`<text xmlns='${NS_STREAMS}'>`)}[^<]*</text>)?</stream:error>${CLOSE}$`), { parserBroken: true });
+  const tail = `${streamErrorStart("invalid-namespace")}${text("&lt;stream:stream&gt; in urn:example:not-streams is not the stream element")}</stream:error>${CLOSE}`;
+  await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(tail)}$`), { parserBroken: true });
 });
 
 test("a content namespace other than jabber:client on c2s: invalid-namespace", async () => {
   const raw = await RawSocket.connect(t.port);
   raw.write(header({ to: "localhost", xmlns: "jabber:server" }));
-  await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(streamErrorStart("invalid-namespace"))}(${escape(`<text xmlns='${NS_STREAMS}'>`)}[^<]*</text>)?</stream:error>${CLOSE}$`));
+  const tail = `${streamErrorStart("invalid-namespace")}${text("expected jabber:client")}</stream:error>${CLOSE}`;
+  await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(tail)}$`));
 });
 
 test("a domain this server does not serve: host-unknown", async () => {

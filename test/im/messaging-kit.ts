@@ -2,43 +2,14 @@
 // and `online()` — a logged-in client that has sent available presence.
 import { Element } from "ltx";
 import Database from "better-sqlite3";
-import { defineModule, type Module } from "../../src/module.js";
+import type { Module } from "../../src/module.js";
 import { defaultModules } from "../../src/modules/index.js";
 import { startTestServer, type TestClient, type TestServer } from "../../src/testing/index.js";
 
-/**
- * Sets `session.priority` from a client's broadcast presence (RFC 6121 §4.7.2.3) when no
- * presence module does: its priority is below every real phase, so a real one wins.
- */
-const minimalPresence = defineModule({
-  name: "test-presence",
-  setup(api) {
-    api.phase({
-      name: "test.presence",
-      match: "{jabber:client}presence",
-      priority: -2000,
-      handlers: [
-        (ctx) => {
-          if (ctx.stanza.attrs.to) return;
-          if (ctx.stanza.attrs.type === "unavailable") ctx.session.priority = undefined;
-          else if (!ctx.stanza.attrs.type) ctx.session.priority = Number(ctx.stanza.getChildText("priority") ?? 0);
-        },
-      ],
-    });
-  },
-});
-
-/** The roster module's jobs (`roster.load` answers subscription checks) when it is not loaded. */
-const rosterJobs = defineModule({
-  name: "test-roster-jobs",
-  setup: (api) => api.jobs(new URL("../../src/storage/roster-jobs.ts", import.meta.url)),
-});
-
+/** A test server with the reference modules, plus `extra` ones, minus `disabled` ones. */
 export function startImServer(opts: { extra?: Module[]; disabled?: string[] } = {}): Promise<TestServer> {
-  const modules = defaultModules();
-  const helpers = modules.some((m) => m.name === "roster") ? [minimalPresence] : [minimalPresence, rosterJobs];
   return startTestServer({
-    modules: [...modules, ...helpers, ...(opts.extra ?? [])],
+    modules: [...defaultModules(), ...(opts.extra ?? [])],
     config: { modules: { disabled: opts.disabled ?? [] } },
   });
 }

@@ -61,8 +61,8 @@ export function blockingFilter(deps: BlockingFilterDeps): RouteFilter {
 
   return (stanza, to) => {
     const from = Jid.tryParse(stanza.attrs.from ?? "");
-    // A user's own resources talk freely; so does the server (a `from` without a local part).
-    if (!from || from.bareEquals(to)) return undefined;
+    // A user's own resources talk freely; so does this server (one of our domains as `from`).
+    if (!from || from.bareEquals(to) || (from.local === "" && domains.includes(from.domain))) return undefined;
     const sender = localUser(from);
     const recipient = localUser(to);
     if (sender === undefined && recipient === undefined) return undefined;

@@ -60,7 +60,7 @@ export const discoModule = defineModule({
       if (caps.size !== features.size) caps = { size: features.size, ver: capsVer([SERVER_IDENTITY], features) };
       return caps.ver;
     };
-    // XEP-0115 §6.3: "a server MAY include its entity capabilities in the stream features".
+    // XEP-0115 §6.3: a server MAY include its entity capabilities as a stream feature.
     api.streamFeature(() => capsElement(ver()));
 
     function discoInfo(ctx: HandlerContext<Session>): Promise<void> | void {

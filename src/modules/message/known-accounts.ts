@@ -2,10 +2,11 @@ import NodeCache from "node-cache";
 import type { Server } from "../../server.js";
 
 /**
- * Which usernames exist, as learnt from storage (the offline-store job answers it in the same
- * transaction that stores). Read on every message to an offline user, so a flood of messages to
- * an unknown account costs no job each. (node-cache's expiry timer is unref'd.) Short TTL: accounts can be created by another process
- * (the CLI); whoever creates or deletes an account in-process calls `forget`.
+ * Which usernames exist (RFC 6121 §8.5.1), as learnt from storage: the offline-store job answers
+ * it in the same transaction that stores. Read for every message to an offline user, so a flood
+ * to an unknown account costs no job each. Short TTL, as accounts can be created by another
+ * process (the CLI); code that creates or deletes an account in-process calls `forget`.
+ * (node-cache's expiry timer is unref'd.)
  */
 export class KnownAccounts {
   private readonly cache = new NodeCache({ stdTTL: 30, checkperiod: 60, useClones: false });

@@ -7,9 +7,9 @@ import type { HandlerContext } from "../../phases/handler.js";
 import type { Session } from "../../session.js";
 import { errorReply, mayReplyWithError } from "../../stanza.js";
 import type { StoreResult } from "../../storage/offline.js";
-import { knownAccounts } from "../message/known-accounts.js";
 import { MESSAGE_PHASE, undeliveredMessage } from "../message/index.js";
 import { deliverOffline } from "./delivery.js";
+import { knownAccounts } from "../message/known-accounts.js";
 import { shouldStoreOffline } from "./offline-policy.js";
 
 export { deliverOffline, withDelay } from "./delivery.js";
@@ -50,7 +50,10 @@ export const offlineModule = defineModule({
     function offlineStore(ctx: HandlerContext<Session>) {
       const delivery = undeliveredMessage(ctx.lastRetVal);
       if (!delivery) return undefined;
-      if (!shouldStoreOffline(ctx.stanza)) return ctx.stopChain();
+      if (!shouldStoreOffline(ctx.stanza)) {
+        ctx.stopChain(); // not stored, and not bounced either
+        return undefined;
+      }
       // RFC 6121 §8.5.1: no such account → <service-unavailable/> (known from an earlier store).
       if (accounts.exists(delivery.to.local) === false) throw new StanzaError("service-unavailable");
       return ctx.offload("offline.store", payload(ctx.stanza, delivery.to.local));

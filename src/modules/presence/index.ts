@@ -13,8 +13,7 @@ export const presenceModule = defineModule({
   spec: "RFC 6121 §3, §4",
   setup(api) {
     const presence = presenceService(api);
-    // §3.4: "If a server supports subscription pre-approvals, then it MUST advertise …
-    // <sub xmlns='urn:xmpp:features:pre-approval'/>".
+    // §3.4: a server that supports subscription pre-approvals advertises this stream feature.
     api.streamFeature(() => new Element("sub", { xmlns: "urn:xmpp:features:pre-approval" }));
     for (const type of SUBSCRIPTION_TYPES) {
       api.phase({ name: `presence.${type}`, match: `{jabber:client}presence[@type='${type}']`, priority: 10, handlers: subscriptionHandlers(presence) });

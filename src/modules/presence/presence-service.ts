@@ -32,8 +32,8 @@ export class PresenceService {
 
   /**
    * §4.2 initial presence and §4.4 updates (available, no 'to'). Returns true for initial presence.
-   * §4.2.2: "the user's server MUST send a presence probe … to each contact with a subscription
-   * of 'to' or 'both'", then broadcast to the subscribers (§4.4.2 the same for updates).
+   * §4.2.2: on initial presence the server probes every contact the user is subscribed to ('to'
+   * or 'both') and broadcasts to the subscribers; §4.4.2: updates are broadcast the same way.
    */
   async available(session: Session, stanza: Element, priority: number): Promise<boolean> {
     const entry = this.state.entry(session);

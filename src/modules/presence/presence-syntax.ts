@@ -3,13 +3,13 @@ import { StanzaError } from "../../errors.js";
 
 /** RFC 6121 §4.7.1: the presence types; no 'type' means available. */
 const TYPES = new Set(["error", "probe", "subscribe", "subscribed", "unavailable", "unsubscribe", "unsubscribed"]);
-/** §4.7.2.1: "the <show/> element … MUST be one of: away, chat, dnd, xa". */
+/** §4.7.2.1: the values <show/> may have. */
 const SHOWS = new Set(["away", "chat", "dnd", "xa"]);
 const INTEGER = /^[+-]?\d+$/;
 
 /**
- * Checks a presence stanza from a client (§4.7) and returns its priority (§4.7.2.3: "an integer
- * between -128 and +127"; absent = 0). Anything else is a bad-request (RFC 6120 §8.3.3.1).
+ * Checks a presence stanza from a client (§4.7) and returns its priority (§4.7.2.3: an integer
+ * from -128 to +127; absent = 0). Anything else is a bad-request (RFC 6120 §8.3.3.1).
  */
 export function checkPresence(presence: Element): number {
   const type = presence.attrs.type;

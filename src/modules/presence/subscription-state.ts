@@ -104,8 +104,8 @@ export function parseState(name: StateName): SubState {
   };
 }
 
-// §3.4: "the 'approved' flag … a value of 'true'" is only meaningful while the contact has no
-// subscription to the user; once "From" or "Both", it is spent.
+// §3.4: the 'approved' flag only means something while the contact has no subscription to the
+// user; once "From" or "Both", it is spent.
 function withApproval(next: SubState, approved: boolean): SubState {
   return { ...next, approved: approved && (next.subscription === "none" || next.subscription === "to") };
 }
@@ -122,13 +122,13 @@ export interface OutboundResult {
 /** The user's server processing a subscription stanza the user sent (§A.2, §3.4). */
 export function outbound(state: SubState, type: SubscriptionType): OutboundResult {
   const name = stateName(state);
-  // §3.4.1: "subscribed" with no request pending is a pre-approval: "the user's server MUST note
-  // the subscription pre-approval by setting the 'approved' flag … [and] MUST NOT route".
+  // §3.4: "subscribed" with no request pending is a pre-approval: the user's server "MUST note
+  // the subscription pre-approval by setting the 'approved' flag" and does not route it.
   if (type === "subscribed" && APPROVABLE.includes(name)) {
     return { route: false, next: withApproval(state, true) };
   }
   const [route, to] = OUTBOUND[type][name];
-  // Sending "unsubscribed" withdraws a pre-approval as it would cancel a granted subscription.
+  // §3.2.2: "unsubscribed" while pre-approved removes the pre-approval (and is not routed).
   return { route, next: withApproval(to ? parseState(to) : state, state.approved && type !== "unsubscribed") };
 }
 

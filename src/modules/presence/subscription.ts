@@ -10,10 +10,9 @@ import type { SubscriptionType } from "./subscription-state.js";
 import { runSubscriptionEffects } from "./subscription-effects.js";
 
 /**
- * RFC 6121 §3: subscribe, subscribed, unsubscribe, unsubscribed from the user. §3.1.2: "the
- * user's server MUST stamp the outbound subscription request with the bare JID
- * <user@domainpart> of the user", and it goes to the contact's bare JID (§3.1.1). The state
- * change of both rosters is one job; the pushes and deliveries follow its commit.
+ * RFC 6121 §3: subscribe, subscribed, unsubscribe, unsubscribed from the user. §3.1.2: the
+ * user's server stamps the stanza with the user's bare JID, and it goes to the contact's bare JID
+ * (§3.1.1). The state change of both rosters is one job; pushes and deliveries follow its commit.
  */
 export function subscriptionHandlers(presence: PresenceService): Handler<Session>[] {
   return [

@@ -6,9 +6,9 @@ import type { RosterService } from "./roster-service.js";
 import { itemElement, NS_ROSTER, queryElement } from "./roster-xml.js";
 
 /**
- * RFC 6121 §2.2 roster get, with §2.6 versioning: "If the roster version … is the same as the
- * version the client provided, the server … MUST return an empty IQ-result", else the whole
- * roster with its version. The requester becomes an interested resource (§2.1.6) in the same
+ * RFC 6121 §2.2 roster get, with §2.6 versioning: when the client's `ver` is the current version
+ * the answer is an empty IQ result (no changes since), otherwise the whole roster with its
+ * version. The requester becomes an interested resource (§2.1.6) in the same
  * step the answer is written, so every later change reaches it as a push.
  */
 export function rosterGet(rosters: RosterService): Handler<Session> {

@@ -11,9 +11,9 @@ import { checkOwnRoster } from "./roster-access.js";
 import { NS_ROSTER, parseRosterSet } from "./roster-xml.js";
 
 /**
- * RFC 6121 §2.3 (add), §2.4 (update), §2.5 (delete). §2.3.2: "the server MUST … push the
- * roster item to all of the user's interested resources, including the resource that generated
- * the roster set", and reply with an IQ result — after the change is committed.
+ * RFC 6121 §2.3 (add), §2.4 (update), §2.5 (delete). §2.3.2: the server pushes the item to all
+ * of the user's interested resources, the one that sent the roster set included, and answers it
+ * with an IQ result — here, once the change is committed.
  */
 export function rosterSet(presence: PresenceService): Handler<Session> {
   return function rosterSet(ctx) {
@@ -24,7 +24,7 @@ export function rosterSet(presence: PresenceService): Handler<Session> {
     if (request.kind === "remove") {
       ctx.setNextHandler(function rosterRemoved(next) {
         const outcome = next.lastRetVal as RemoveOutcome | null;
-        // §2.5.3: "If the item … is not in the roster, the server MUST return … <item-not-found/>".
+        // §2.5.3: removing an item that is not in the roster is an <item-not-found/> error.
         if (!outcome) throw new StanzaError("item-not-found");
         presence.rosters.changed(outcome.changes);
         for (const step of outcome.steps) {

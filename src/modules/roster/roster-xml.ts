@@ -4,7 +4,7 @@ import { Jid } from "../../jid.js";
 import type { RosterItem } from "../../storage/roster.js";
 
 export const NS_ROSTER = "jabber:iq:roster";
-/** Longest item name and group name we store (RFC 6121 §2.3.3: "a server-configured limit"). */
+/** Longest item name and group name we store (RFC 6121 §2.3.3 leaves the limit to the server). */
 export const MAX_NAME_LENGTH = 1023;
 export const MAX_GROUPS = 100;
 
