@@ -49,6 +49,13 @@ export class RawSocket {
     return new RawSocket(socket);
   }
 
+  /** Direct TLS (XEP-0368), the self-signed test certificate accepted. */
+  static async connectTls(port: number): Promise<RawSocket> {
+    const socket = tls.connect({ port, host: "127.0.0.1", servername: "localhost", rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+    return new RawSocket(socket);
+  }
+
   get isOpen(): boolean {
     return !this.isClosed;
   }

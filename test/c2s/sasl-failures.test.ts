@@ -8,7 +8,8 @@ const failure = (condition: string) => `<failure xmlns='${NS_SASL}'><${condition
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ config: { limits: { max_auth_failures: 2 } } });
+  // Per-stream retries are what this file tests; the per-IP/per-account throttles stay out of the way.
+  t = await startTestServer({ config: { limits: { max_auth_failures: 2, auth_failures_per_ip: 1000, auth_failures_per_account: 1000 } } });
   await t.addUser("alice");
 });
 afterAll(() => t.stop());
@@ -46,6 +47,22 @@ test("a mechanism the server does not offer: <invalid-mechanism/>", async () => 
   raw.write(auth("DIGEST-MD5"));
   await raw.until("</failure>");
   expect(raw.after(FEATURES_END)).toBe(failure("invalid-mechanism"));
+  raw.destroy();
+});
+
+test("PLAIN asking to act as another user: <invalid-authzid/>", async () => {
+  const raw = await opened();
+  raw.write(auth("PLAIN", Buffer.from("bob@localhost\0alice\0pw-alice").toString("base64")));
+  await raw.until("</failure>");
+  expect(raw.after(FEATURES_END)).toBe(failure("invalid-authzid"));
+  raw.destroy();
+});
+
+test("an initial response that is not base64: <incorrect-encoding/>", async () => {
+  const raw = await opened();
+  raw.write(auth("PLAIN", "!!not-base64"));
+  await raw.until("</failure>");
+  expect(raw.after(FEATURES_END)).toBe(failure("incorrect-encoding"));
   raw.destroy();
 });
 

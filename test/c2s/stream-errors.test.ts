@@ -1,7 +1,7 @@
 // RFC 6120 §4.9: stream errors as a raw client sees them — the error, `</stream:stream>`, then
 // the server closes the TCP connection.
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { header, NS_STREAMS, RawSocket, rawLogin, streamErrorStart } from "./raw-socket.js";
+import { header, NS_STREAMS, NS_TLS, RawSocket, rawLogin, streamErrorStart } from "./raw-socket.js";
 
 const FEATURES_END = "</stream:features>";
 const CLOSE = "</stream:stream>";
@@ -80,6 +80,20 @@ test("a domain this server does not serve: host-unknown", async () => {
   const raw = await RawSocket.connect(t.port);
   raw.write(header({ to: "example.org" }));
   await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(`${streamErrorStart("host-unknown")}</stream:error>${CLOSE}`)}$`));
+});
+
+test("a stream version below 1.0: unsupported-version", async () => {
+  const raw = await RawSocket.connect(t.port);
+  raw.write(header({ to: "localhost", version: "0.9" }));
+  await expectStreamEnd(raw, "", new RegExp(`${SERVER_HEADER.source}${escape(`${streamErrorStart("unsupported-version")}</stream:error>${CLOSE}`)}$`));
+});
+
+test("<starttls/> on a Direct TLS stream: the TLS <failure/>, then the stream is closed (RFC 6120 §5.4.2.2)", async () => {
+  const raw = await RawSocket.connectTls(t.tlsPort);
+  await raw.write(header({ to: "localhost" })).until(FEATURES_END);
+  expect(raw.received).not.toContain("<starttls");
+  raw.write(`<starttls xmlns='${NS_TLS}'/>`);
+  await expectStreamEnd(raw, FEATURES_END, `<failure xmlns='${NS_TLS}'/>${CLOSE}`);
 });
 
 describe("with a short stream-open timeout", () => {

@@ -27,9 +27,9 @@ const slowFilter = defineModule({
 let t: TestServer;
 let db: Database.Database;
 beforeAll(async () => {
-  // The blocking module's filter holds stanzas for users whose lists are not cached, and routes
-  // them later, outside the chain; until it registers a routing preparer it is left out here.
-  t = await startImServer({ extra: [slowFilter], disabled: ["blocking"] });
+  // With the blocking module loaded: its routing preparer loads uncached block lists inside the
+  // chain, so the store still happens before the next stanza.
+  t = await startImServer({ extra: [slowFilter] });
   for (const name of ["alice", "carol"]) await t.addUser(name);
   db = new Database(t.server.dbPath);
 });

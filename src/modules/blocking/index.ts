@@ -50,6 +50,14 @@ function setup(api: ModuleApi): void {
   api.jobs(siblingModule(import.meta.url, "../../storage/blocklist-jobs"));
   api.discoFeature(NS_BLOCKING);
   routing.filters.push(filter);
+  // Chains that must decide before their next stanza (offline storage) wait for the lists the
+  // filter needs, instead of the filter holding the stanza outside the chain.
+  routing.preparers.push((stanza, to) => {
+    const from = Jid.tryParse(stanza.attrs.from ?? "");
+    const local = [from, to].filter((j): j is Jid => j !== null && j.local !== "" && server.domains.includes(j.domain));
+    const missing = local.map((j) => j.local).filter((u) => cache.peek(u) === undefined);
+    return missing.length ? Promise.all(missing.map((u) => cache.load(u))) : undefined;
+  });
   // Warm the cache as a user comes online; drop it when the last session goes (an account
   // removed meanwhile must not leave its list behind).
   api.on("session.started", (session) => void cache.load(session!.jid.local).catch(() => {}));
