@@ -27,7 +27,7 @@ export { connectionMachine, type ConnectionContext, type ConnectionEvent, type C
 export { Jid, JidError, jid } from "./jid.js";
 export { StanzaError, StreamError, type StanzaCondition, type StreamCondition } from "./errors.js";
 export { reply, errorReply } from "./stanza.js";
-export { Routing, type RouteFilter, type DeliveredHook, type UndeliverableHook } from "./routing.js";
+export { Routing, type RouteFilter, type RoutePreparer, type DeliveredHook, type UndeliverableHook, type Delivery } from "./routing.js";
 export { StreamParser, serialize, streamHeader, STREAM_CLOSE, type StreamHeader, type StreamParserOptions } from "./xml/index.js";
 
 // Configuration and logging

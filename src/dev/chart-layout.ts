@@ -17,7 +17,7 @@ const PAD_X = 10;
 const PAD_Y = 6;
 const INITIAL_SIZE = 12;
 /** Actions on an edge label wrap after this many characters. */
-const LABEL_WRAP = 34;
+const LABEL_WRAP = 30;
 
 export interface Point {
   x: number;
@@ -45,8 +45,8 @@ export interface ClusterBox extends Box {
 }
 
 export interface EdgeLayout {
-  /** The transition, or undefined for an initial-state arrow. */
-  transition: ChartTransition | undefined;
+  /** The transitions drawn by this edge (all with the same source and target); none for an initial-state arrow. */
+  transitions: ChartTransition[];
   source: string;
   target: string;
   points: Point[];
@@ -78,7 +78,11 @@ export function stateDetails(s: ChartState): string[] {
 
 /** `trigger [guard]` on the first line, then `/ actions` wrapped. */
 export function labelLines(t: ChartTransition): string[] {
-  const lines = [t.guard ? `${t.trigger} [${t.guard}]` : t.trigger];
+  const lines = [t.trigger];
+  if (t.guard) {
+    if (t.trigger.length + t.guard.length + 3 > LABEL_WRAP) lines.push(`  [${t.guard}]`);
+    else lines[0] += ` [${t.guard}]`;
+  }
   let line = "";
   t.actions.forEach((action, i) => {
     const piece = (i === 0 ? "/ " : "") + action + (i < t.actions.length - 1 ? "," : "");
@@ -150,20 +154,27 @@ export function layoutChart(model: ChartModel): ChartLayout {
     g.setNode("any", { width: textWidth(lines) + 2 * PAD_X, height: LINE_HEIGHT * lines.length + 2 * PAD_Y });
   }
 
-  const edges: { name: string; transition: ChartTransition | undefined; source: string; target: string; v: string; w: string }[] = [];
+  const edges: { name: string; transitions: ChartTransition[]; source: string; target: string; v: string; w: string }[] = [];
   for (const s of allStates(model.root)) {
     if (!s.initial) continue;
     const name = `e${edgeCount++}`;
-    edges.push({ name, transition: undefined, source: `initial:${s.path}`, target: s.initial, v: `i:${s.path}`, w: anchorIn(s.initial) });
+    edges.push({ name, transitions: [], source: `initial:${s.path}`, target: s.initial, v: `i:${s.path}`, w: anchorIn(s.initial) });
     g.setEdge(`i:${s.path}`, anchorIn(s.initial), { minlen: 1, weight: 2 }, name);
   }
+  // One edge per (source, target) pair, its label listing every transition it stands for.
+  const pairs = new Map<string, ChartTransition[]>();
   for (const t of model.transitions) {
-    const v = t.source === "" ? "any" : anchorOut(t.source);
-    const w = anchorIn(t.target!);
-    const lines = labelLines(t);
+    const key = `${t.source}\u0000${t.target}`;
+    pairs.set(key, [...(pairs.get(key) ?? []), t]);
+  }
+  for (const ts of pairs.values()) {
+    const { source, target } = ts[0];
+    const v = source === "" ? "any" : anchorOut(source);
+    const w = anchorIn(target!);
+    const lines = ts.flatMap(labelLines);
     const name = `e${edgeCount++}`;
-    edges.push({ name, transition: t, source: t.source, target: t.target!, v, w });
-    g.setEdge(v, w, { width: textWidth(lines) + 8, height: LINE_HEIGHT * lines.length + 4, labelpos: "c", minlen: 1, weight: 1, lines }, name);
+    edges.push({ name, transitions: ts, source, target: target!, v, w });
+    g.setEdge(v, w, { width: textWidth(lines) + 8, height: LINE_HEIGHT * lines.length + 4, labelpos: "c", minlen: 1, weight: ts.length, lines }, name);
   }
 
   dagre.layout(g);
@@ -197,12 +208,11 @@ export function layoutChart(model: ChartModel): ChartLayout {
   for (const e of edges) {
     const label = g.edge(e.v, e.w, e.name) as { points: Point[]; x?: number; y?: number; lines?: string[] };
     let points = label.points;
-    const t = e.transition;
-    if (t?.target !== undefined && isCompound(byPath.get(t.target)!)) points = clipEntering(points, clusterBoxes.get(t.target)!);
-    if (!t && isCompound(byPath.get(e.target)!)) points = clipEntering(points, clusterBoxes.get(e.target)!);
-    if (t && t.source !== "" && isCompound(byPath.get(t.source)!)) points = clipLeaving(points, clusterBoxes.get(t.source)!);
+    if (isCompound(byPath.get(e.target)!)) points = clipEntering(points, clusterBoxes.get(e.target)!);
+    const from = e.transitions.length > 0 ? byPath.get(e.source) : undefined;
+    if (from && from.path !== "" && isCompound(from)) points = clipLeaving(points, clusterBoxes.get(from.path)!);
     result.edges.push({
-      transition: t,
+      transitions: e.transitions,
       source: e.source,
       target: e.target,
       points,

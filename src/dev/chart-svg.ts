@@ -54,10 +54,12 @@ export function renderSvg(model: ChartModel, layout: ChartLayout): string {
     out.push(`</g>`);
   }
   for (const e of layout.edges) {
-    const cls = e.transition ? "transition" : "transition initial";
-    const attrs = e.transition
-      ? ` data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}" data-trigger="${escapeXml(e.transition.trigger)}"`
-      : ` data-target="${escapeXml(e.target)}"`;
+    const initial = e.transitions.length === 0;
+    const cls = initial ? "transition initial" : "transition";
+    const triggers = [...new Set(e.transitions.map((t) => t.trigger))].join(" ");
+    const attrs = initial
+      ? ` data-target="${escapeXml(e.target)}"`
+      : ` data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}" data-triggers="${escapeXml(triggers)}"`;
     out.push(`<g class="${cls}"${attrs}><path d="${basisPath(e.points)}" marker-end="url(#${marker})"/>`);
     if (e.label) {
       const lw = Math.max(...e.label.lines.map((l) => l.length)) * CHAR_WIDTH + 6;

@@ -1,0 +1,11 @@
+import { writeFileSync } from "node:fs";
+import { chartModel } from "./src/dev/chart-model.js";
+import { renderSvg } from "./src/dev/chart-svg.js";
+import { layoutChart } from "./src/dev/chart-layout.js";
+import { connectionMachine } from "./machines/connection.js";
+const m = chartModel("connection", connectionMachine);
+const l = layoutChart(m);
+for (const c of l.clusters) console.log(c.state.path, Math.round(c.x), Math.round(c.y), Math.round(c.width), Math.round(c.height), "header", Math.round(c.header.x), Math.round(c.header.y));
+for (const s of l.states) console.log(s.state.path, Math.round(s.x), Math.round(s.y));
+writeFileSync("/tmp/charts/v.svg", renderSvg(m, l));
+console.log(l.width, l.height);
