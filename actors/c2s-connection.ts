@@ -71,6 +71,8 @@ export class C2SConnection implements Session, RoutedSession {
   private readonly actor;
   private readonly queue = new OrderedQueue<Element>((stanza, done) => this.process(stanza, done));
   private headerSent = false;
+  /** The parser gave up on the peer's XML, so its `</stream:stream>` can never be read. */
+  private unreadable = false;
   private mechanism: SaslServerMechanism | undefined;
   private bindRequest: Element | undefined;
   private closed = false;
@@ -90,7 +92,10 @@ export class C2SConnection implements Session, RoutedSession {
         onStreamStart: (header) => this.streamStarted(header.attrs),
         onStanza: (stanza) => this.actor.send({ type: "stanza", stanza }),
         onStreamEnd: () => this.actor.send({ type: "stream.close" }),
-        onError: (err: StreamError) => this.actor.send({ type: "stream.error", condition: err.condition, text: err.text }),
+        onError: (err: StreamError) => {
+          this.unreadable = true;
+          this.actor.send({ type: "stream.error", condition: err.condition, text: err.text });
+        },
       },
       { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_xml_depth },
     );
@@ -113,6 +118,7 @@ export class C2SConnection implements Session, RoutedSession {
         registrationEnabled: server.config.registration.enabled,
         acceptsElement: (el) => server.registry.match(el) !== undefined,
       },
+      inspect: server.inspector?.connection(this),
     });
     owners.set(this.actor, this);
     // A bug in one connection's actions must end that connection, never the process.
@@ -247,6 +253,8 @@ export class C2SConnection implements Session, RoutedSession {
     this.headerSent = true;
     if (error) out += serialize(new StreamError(error.condition, error.text).toElement());
     this.write(out + STREAM_CLOSE);
+    // RFC 6120 §4.4 has us wait for the peer's closing tag — pointless when we cannot parse it.
+    if (this.unreadable) this.destroy();
   }
 
   startTls(): void {
@@ -423,13 +431,16 @@ export class C2SConnection implements Session, RoutedSession {
       } else if (to && !this.server.domains.includes(to)) this.server.route(stanza);
       return done();
     }
+    const inspected = this.server.inspector?.chain(this, stanza, phase.name);
     runChain({
       phase,
       stanza,
       session: this as Session,
       registry: this.server.registry,
       jobs: this.server.pool,
+      trace: inspected !== undefined,
       onDone: (output) => {
+        inspected?.(output);
         this.chainDone(stanza, output);
         done();
       },

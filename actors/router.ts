@@ -66,6 +66,11 @@ export class Router {
     return resources ? [...resources.values()] : [];
   }
 
+  /** Resources that sent available presence, whatever their priority (RFC 6121 §8.5.2.1.2: presence). */
+  presentResources(bare: Jid | string): RoutedSession[] {
+    return this.sessionsOf(bare).filter((s) => s.priority !== undefined);
+  }
+
   /** Resources that sent available presence with a non-negative priority (RFC 6121 §8.5.2.1.1). */
   availableResources(bare: Jid | string): RoutedSession[] {
     return this.sessionsOf(bare).filter((s) => s.priority !== undefined && s.priority >= 0);

@@ -3,8 +3,6 @@ import { resolve } from "node:path";
 import { mkdirSync } from "node:fs";
 import { ConfigError, loadConfig, type Config } from "./config/index.js";
 import { Jid, JidError } from "./jid.js";
-import { Server } from "./server.js";
-import { defaultModules } from "./modules/index.js";
 import { WorkerPool, siblingModule } from "../actors/worker-pool.js";
 
 const USAGE = `usage: tjabberd <command> [--config FILE]
@@ -37,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(config: Config): Promise<number> {
+  // Loaded here, not at the top: account commands don't need the whole server.
+  const [{ Server }, { defaultModules }] = await Promise.all([import("./server.js"), import("./modules/index.js")]);
   const server = new Server({ config, modules: defaultModules() });
   await server.start();
   await new Promise<void>((done) => {
@@ -66,23 +66,25 @@ async function accounts(config: Config, command: string, args: string[]): Promis
       for (const name of await pool.run<string[]>("accounts.list", {})) console.log(`${name}@${config.domain}`);
       return 0;
     }
-    const username = localPart(args[0], config);
-    if (command === "deluser") return report(await pool.run<boolean>("accounts.delete", { username }), `deleted ${args[0]}`, `no such account: ${args[0]}`);
+    const account = accountJid(args[0], config);
+    const username = account.local;
+    const jid = account.toString();
+    if (command === "deluser") return report(await pool.run<boolean>("accounts.delete", { username }), `deleted ${jid}`, `no such account: ${jid}`);
     const password = args[1] ?? (await readPassword());
     if (!password) throw new Error("empty password");
-    if (command === "adduser") return report(await pool.run<boolean>("accounts.create", { username, password }), `created ${args[0]}`, `account exists: ${args[0]}`);
-    return report(await pool.run<boolean>("accounts.setPassword", { username, password }), `password changed for ${args[0]}`, `no such account: ${args[0]}`);
+    if (command === "adduser") return report(await pool.run<boolean>("accounts.create", { username, password }), `created ${jid}`, `account exists: ${jid}`);
+    return report(await pool.run<boolean>("accounts.setPassword", { username, password }), `password changed for ${jid}`, `no such account: ${jid}`);
   } finally {
     await pool.close();
   }
 }
 
-function localPart(arg: string | undefined, config: Config): string {
+function accountJid(arg: string | undefined, config: Config): Jid {
   if (!arg) throw new Error("a JID is required, e.g. alice@" + config.domain);
   const jid = arg.includes("@") ? Jid.parse(arg) : new Jid(arg, config.domain);
   const domains = [config.domain, ...config.domains];
   if (!domains.includes(jid.domain)) throw new Error(`${jid.domain} is not served here (domains: ${domains.join(", ")})`);
-  return jid.local;
+  return jid.bare();
 }
 
 function report(ok: boolean, success: string, failure: string): number {

@@ -152,8 +152,10 @@ export class Routing {
       if (stanza.name === "presence") return DROP;
     }
     if (to.local === "") return stanza.name === "iq" ? bounce("service-unavailable") : DROP;
+    // §8.5.2.1.2: presence to a bare JID goes to every available resource — negative
+    // priorities only keep a resource out of message delivery (§8.5.2.1.1).
     if (stanza.name === "presence") {
-      const recipients = this.router.availableResources(to);
+      const recipients = this.router.presentResources(to);
       return recipients.length ? { kind: "deliver", to, recipients } : DROP;
     }
     // §8.5.2.1.3: an IQ to a bare JID is the server's to answer on the account's behalf.

@@ -15,6 +15,7 @@ import { Routing } from "./routing.js";
 import { AuthThrottle } from "./limits/auth-throttle.js";
 import { listenC2S, type C2SListener } from "../actors/c2s-listener.js";
 import type { C2SConnection } from "../actors/c2s-connection.js";
+import type { InspectionHooks } from "./dev/inspection-hooks.js";
 
 export interface ServerOptions {
   config: Config;
@@ -39,6 +40,8 @@ export class Server {
   readonly discoFeatures = new Set<string>();
   readonly routing: Routing;
   readonly authThrottle: AuthThrottle;
+  /** Live inspection (`startInspector()` in src/dev/inspector-server.ts); off (undefined) by default. */
+  inspector: InspectionHooks | undefined = undefined;
   private readonly jobModules: (URL | string)[] = [siblingModule(import.meta.url, "storage/account-jobs")];
   private readonly hooks = new Map<HookName, ((session?: Session) => void)[]>();
   private listeners: C2SListener[] = [];

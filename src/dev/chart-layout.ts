@@ -67,12 +67,17 @@ export interface ChartLayout {
 
 const isCompound = (s: ChartState) => s.children.length > 0;
 
-/** Lines describing what a state does besides its transitions. */
-export function stateDetails(s: ChartState): string[] {
+/**
+ * Lines describing what a state does besides leaving: entry/exit actions, internal transitions,
+ * and self-transitions (`↻`, they exit and re-enter it) — drawn inside the box, as dagre's
+ * self-loops come out misplaced.
+ */
+export function stateDetails(s: ChartState, selfTransitions: ChartTransition[] = []): string[] {
   return [
     ...s.entry.map((a) => `entry / ${a}`),
     ...s.exit.map((a) => `exit / ${a}`),
     ...s.internal.map(transitionLabel),
+    ...selfTransitions.map((t) => `↻ ${transitionLabel(t)}`),
   ];
 }
 
@@ -105,6 +110,10 @@ export function layoutChart(model: ChartModel): ChartLayout {
   g.setDefaultEdgeLabel(() => ({}));
 
   const states = allStates(model.root).filter((s) => s.path !== "");
+  const selfLoops = model.transitions.filter((t) => t.source === t.target);
+  const details = (s: ChartState) => stateDetails(s, selfLoops.filter((t) => t.source === s.path));
+  // A compound state's footer exists only when transitions leave from the state itself.
+  const leaves = new Set(model.transitions.filter((t) => t.source !== t.target).map((t) => t.source));
   const byPath = new Map(allStates(model.root).map((s) => [s.path, s]));
   const cluster = (path: string) => `c:${path}`;
   const anchorIn = (path: string) => (isCompound(byPath.get(path)!) ? `h:${path}` : `s:${path}`);
@@ -119,20 +128,19 @@ export function layoutChart(model: ChartModel): ChartLayout {
   };
 
   let edgeCount = 0;
-  const invisible = (v: string, w: string) => g.setEdge(v, w, { minlen: 1, weight: 0, invisible: true }, `x${edgeCount++}`);
+  // Weight 1, not 0: with weightless edges dagre can place a cluster's border away from its content.
+  const invisible = (v: string, w: string) => g.setEdge(v, w, { minlen: 1, weight: 1 }, `x${edgeCount++}`);
 
   for (const s of states) {
-    const details = stateDetails(s);
+    const lines = [s.key, ...details(s)];
     if (!isCompound(s)) {
-      const lines = [s.key, ...details];
-      const height = LINE_HEIGHT * lines.length + 2 * PAD_Y + (details.length > 0 ? 4 : 0);
+      const height = LINE_HEIGHT * lines.length + 2 * PAD_Y + (lines.length > 1 ? 4 : 0);
       place(`s:${s.path}`, { width: textWidth(lines) + 2 * PAD_X, height }, parentCluster(s));
       continue;
     }
     place(cluster(s.path), {}, parentCluster(s));
-    const header = [s.key, ...details];
-    place(`h:${s.path}`, { width: textWidth(header) + 2 * PAD_X, height: LINE_HEIGHT * header.length + PAD_Y }, cluster(s.path));
-    place(`f:${s.path}`, { width: 1, height: 1 }, cluster(s.path));
+    place(`h:${s.path}`, { width: textWidth(lines) + 2 * PAD_X, height: LINE_HEIGHT * lines.length + PAD_Y }, cluster(s.path));
+    if (leaves.has(s.path)) place(`f:${s.path}`, { width: 1, height: 1 }, cluster(s.path));
   }
   for (const s of allStates(model.root)) {
     if (!s.initial) continue;
@@ -141,10 +149,10 @@ export function layoutChart(model: ChartModel): ChartLayout {
   // Keep each cluster's title above its content and its footer below it.
   for (const s of states.filter(isCompound)) {
     const tops = s.children.map((c) => anchorIn(c.path));
-    const bottoms = s.children.map((c) => anchorOut(c.path));
+    const bottoms = s.children.map((c) => (isCompound(c) && !leaves.has(c.path) ? `h:${c.path}` : anchorOut(c.path)));
     if (s.initial) tops.push(`i:${s.path}`);
     for (const top of tops) invisible(`h:${s.path}`, top);
-    for (const bottom of bottoms) invisible(bottom, `f:${s.path}`);
+    if (leaves.has(s.path)) for (const bottom of bottoms) invisible(bottom, `f:${s.path}`);
   }
 
   const anyTransitions = model.transitions.filter((t) => t.source === "");
@@ -164,6 +172,7 @@ export function layoutChart(model: ChartModel): ChartLayout {
   // One edge per (source, target) pair, its label listing every transition it stands for.
   const pairs = new Map<string, ChartTransition[]>();
   for (const t of model.transitions) {
+    if (t.source === t.target) continue;
     const key = `${t.source}\u0000${t.target}`;
     pairs.set(key, [...(pairs.get(key) ?? []), t]);
   }
@@ -197,8 +206,8 @@ export function layoutChart(model: ChartModel): ChartLayout {
     if (isCompound(s)) {
       const b = box(cluster(s.path));
       clusterBoxes.set(s.path, b);
-      result.clusters.push({ ...b, state: s, header: box(`h:${s.path}`), details: stateDetails(s) });
-    } else result.states.push({ ...box(`s:${s.path}`), state: s, details: stateDetails(s) });
+      result.clusters.push({ ...b, state: s, header: box(`h:${s.path}`), details: details(s) });
+    } else result.states.push({ ...box(`s:${s.path}`), state: s, details: details(s) });
   }
   for (const s of allStates(model.root)) {
     if (!s.initial) continue;

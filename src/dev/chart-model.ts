@@ -163,6 +163,7 @@ export function transitionLabel(t: ChartTransition): string {
   let label = t.trigger;
   if (t.guard) label += ` [${t.guard}]`;
   if (t.actions.length > 0) label += ` / ${t.actions.join(", ")}`;
+  else if (t.target === undefined) label += " (ignored)";
   return label;
 }
 

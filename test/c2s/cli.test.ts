@@ -59,7 +59,7 @@ test("adduser, passwd, deluser and users: outputs and exit codes", async () => {
     tjabberd(["adduser", "bob"], "bob-pw\n"), // bare local part: the configured domain; password from stdin
     tjabberd(["adduser", "alice@localhost", "x"]),
   ]);
-  expect(bob).toMatchObject({ code: 0, stdout: "created bob\n" });
+  expect(bob).toMatchObject({ code: 0, stdout: "created bob@localhost\n" });
   expect(again).toMatchObject({ code: 1, stdout: "", stderr: "account exists: alice@localhost\n" });
 
   const [passwd, deluser] = await Promise.all([
