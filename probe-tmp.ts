@@ -1,17 +1,20 @@
-import { writeFileSync } from "node:fs";
-import { chartModel } from "./src/dev/chart-model.js";
-import { renderSvg } from "./src/dev/chart-svg.js";
-import { layoutChart } from "./src/dev/chart-layout.js";
-import { connectionMachine } from "./machines/connection.js";
-const m = chartModel("connection", connectionMachine);
-const l = layoutChart(m);
-const boxes = new Map<string, any>([...l.clusters.map(c => [c.state.path, c] as const), ...l.states.map(s => [s.state.path, s] as const)]);
-let bad = 0;
-for (const [p, b] of boxes) {
-  if (!p.includes(".") ) continue;
-  const parent = boxes.get(p.slice(0, p.lastIndexOf(".")));
-  if (!(b.x >= parent.x && b.y >= parent.y && b.x + b.width <= parent.x + parent.width && b.y + b.height <= parent.y + parent.height)) { bad++; console.log("outside", p); }
-}
-for (const c of l.clusters) { const h = c.header; if (!(h.x >= c.x && h.x + h.width <= c.x + c.width)) { bad++; console.log("header outside", c.state.path); } }
-writeFileSync("/tmp/charts/v.svg", renderSvg(m, l));
-console.log("bad", bad, Math.round(l.width), Math.round(l.height));
+import { startTestServer } from "./src/testing/index.js";
+import { startInspector } from "./src/dev/inspector-server.js";
+import { chromium } from "playwright-core";
+import { parse } from "ltx";
+const t = await startTestServer();
+const ins = await startInspector(t.server, { port: 0 });
+await t.addUser("alice"); await t.addUser("bob");
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run"] });
+const p = await b.newPage({ viewport: { width: 1600, height: 1100 } });
+await p.goto(ins.url);
+const alice = await t.login("alice", { resource: "r1" });
+const bob = await t.login("bob", { resource: "r2" });
+await alice.request(parse(`<iq type='get' id='p1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`));
+await alice.request(parse(`<iq type='get' id='r1'><query xmlns='jabber:iq:roster'/></iq>`));
+alice.send(`<message to='bob@localhost/r2' type='chat'><body>hi</body></message>`);
+await bob.next({ name: "message" });
+await new Promise(r => setTimeout(r, 1500));
+await p.screenshot({ path: "/tmp/inspector.png", fullPage: true });
+console.log(await p.locator("#connections tr").count());
+await b.close(); await ins.close(); await t.stop();

@@ -8,7 +8,9 @@ import { WorkerPool, siblingModule } from "../actors/worker-pool.js";
 const USAGE = `usage: tjabberd <command> [--config FILE]
 
 commands:
-  serve                     run the server (defaults: domain localhost, data in ./data, ports 5222/5223)
+  serve [--inspect [PORT]]  run the server (defaults: domain localhost, data in ./data, ports 5222/5223);
+                            --inspect serves the live inspector on 127.0.0.1:PORT (default 8199)
+  charts [--out DIR]        write the statecharts of machines/ as Mermaid and SVG (default docs/charts)
   adduser JID [PASSWORD]    create an account (password read from stdin when omitted)
   passwd JID [PASSWORD]     change an account's password
   deluser JID               delete an account
@@ -16,13 +18,15 @@ commands:
   help                      this text`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
+  const { inspect, rest } = takeInspect(argv);
+  const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: "string", short: "c" }, out: { type: "string" }, help: { type: "boolean", short: "h" } } });
   const [command = "help", ...args] = positionals;
   if (values.help || command === "help") return console.log(USAGE), 0;
+  if (command === "charts") return charts(values.out);
   const config = loadConfig(values.config);
   switch (command) {
     case "serve":
-      return serve(config);
+      return serve(config, inspect);
     case "adduser":
     case "passwd":
     case "deluser":
@@ -34,11 +38,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(config: Config): Promise<number> {
+async function serve(config: Config, inspect: { port?: number } | undefined): Promise<number> {
   // Loaded here, not at the top: account commands don't need the whole server.
   const [{ Server }, { defaultModules }] = await Promise.all([import("./server.js"), import("./modules/index.js")]);
   const server = new Server({ config, modules: defaultModules() });
   await server.start();
+  if (inspect) {
+    // Loaded only when asked for: without --inspect the inspector costs nothing.
+    const { startInspector } = await import("./dev/inspector-server.js");
+    const { url } = await startInspector(server, inspect);
+    server.log.info(`inspector on ${url}`);
+  }
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       server.log.info(`${signal}: shutting down`);
@@ -48,6 +58,26 @@ async function serve(config: Config): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
   server.log.info("stopped");
+  return 0;
+}
+
+/** `--inspect`, `--inspect PORT` or `--inspect=PORT` (parseArgs has no optional option values). */
+function takeInspect(argv: string[]): { inspect: { port?: number } | undefined; rest: string[] } {
+  const rest = [...argv];
+  const i = rest.findIndex((a) => a === "--inspect" || a.startsWith("--inspect="));
+  if (i < 0) return { inspect: undefined, rest };
+  const [flag] = rest.splice(i, 1);
+  let value = flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : undefined;
+  if (value === undefined && /^\d+$/.test(rest[i] ?? "")) value = rest.splice(i, 1)[0];
+  if (value === undefined) return { inspect: {}, rest };
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`--inspect: not a port: ${value}`);
+  return { inspect: { port }, rest };
+}
+
+async function charts(out: string | undefined): Promise<number> {
+  const { writeCharts, DEFAULT_CHARTS_DIR } = await import("./dev/charts.js");
+  for (const path of writeCharts(out ?? DEFAULT_CHARTS_DIR)) console.log(`wrote ${path}`);
   return 0;
 }
 

@@ -83,6 +83,8 @@ export const configSchema = z.strictObject({
       max_connections: positive.default(10000).describe("Open client connections accepted in total."),
       max_connections_per_ip: positive.default(100).describe("Open client connections accepted from one IP address."),
       max_bytes_per_second: count.default(0).describe("Inbound bytes per second per connection before reading pauses; 0 disables."),
+      max_roster_items: positive.default(1000).describe("Items one roster may hold; a roster set adding more is refused with not-allowed (RFC 6121 §2.3.3)."),
+      max_offline_messages: positive.default(1000).describe("Offline messages kept per account; beyond it senders get service-unavailable (XEP-0160 §4)."),
       max_outbound_buffer_bytes: positive.default(1048576).describe("Unsent bytes queued to a slow client before its stream is closed."),
     },
     "Resource limits (protection against misbehaving clients).",

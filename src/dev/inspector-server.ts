@@ -36,12 +36,12 @@ export async function startInspector(server: Server, opts: StartInspectorOptions
   const inspector = new Inspector({ poolStats: () => server.pool?.stats() });
   const streams = new Set<http.ServerResponse>();
   const charts = new Map<string, string>();
-  const http_ = http.createServer((req, res) => handle(req, res));
+  const httpServer = http.createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve, reject) => {
-    http_.once("error", reject);
-    http_.listen(opts.port ?? DEFAULT_INSPECT_PORT, HOST, () => resolve());
+    httpServer.once("error", reject);
+    httpServer.listen(opts.port ?? DEFAULT_INSPECT_PORT, HOST, () => resolve());
   });
-  const port = (http_.address() as AddressInfo).port;
+  const port = (httpServer.address() as AddressInfo).port;
   const allowedHosts = new Set([`${HOST}:${port}`, `localhost:${port}`]);
   const poolTimer = setInterval(() => inspector.listenerCount > 0 && inspector.publishPool(), opts.poolIntervalMs ?? 1000);
   poolTimer.unref();
@@ -86,7 +86,7 @@ export async function startInspector(server: Server, opts: StartInspectorOptions
   }
 
   let closing: Promise<void> | undefined;
-  const handle_: InspectorHandle = {
+  const inspection: InspectorHandle = {
     inspector,
     port,
     url: `http://${HOST}:${port}/`,
@@ -95,15 +95,15 @@ export async function startInspector(server: Server, opts: StartInspectorOptions
         clearInterval(poolTimer);
         if (server.inspector === inspector) server.inspector = undefined;
         for (const res of streams) res.end();
-        http_.close(() => resolve());
-        http_.closeAllConnections();
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
       });
       return closing;
     },
   };
   server.inspector = inspector;
-  server.use(defineModule({ name: "inspector", setup: (api) => api.on("server.stopping", () => void handle_.close()) }));
-  return handle_;
+  server.use(defineModule({ name: "inspector", setup: (api) => api.on("server.stopping", () => void inspection.close()) }));
+  return inspection;
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {

@@ -16,6 +16,7 @@ const payloads = {
   set: z.object({
     owner: Owner,
     item: z.object({ jid: BareJid, name: z.string().optional(), groups: z.array(z.string()) }),
+    maxItems: z.int().min(1).optional(),
   }),
   remove: z.object({ user: BareJid, contact: BareJid, contactLocal: z.boolean() }),
   subscription: z.object({
@@ -51,11 +52,13 @@ export const jobs = defineJobs({
     edit().store.allPendingIn(payloads.owner.parse(payload).owner),
 
   /** §2.3/§2.4: add or update an item's name and groups; its subscription state is kept. */
-  "roster.set": (payload: z.input<typeof payloads.set>): RosterChange[] => {
-    const { owner, item } = payloads.set.parse(payload);
+  /** §2.3/§2.4: add or update an item; "full" when adding would pass `maxItems`. */
+  "roster.set": (payload: z.input<typeof payloads.set>): RosterChange[] | "full" => {
+    const { owner, item, maxItems } = payloads.set.parse(payload);
     const e = edit();
     return e.store.transaction(() => {
       const old = e.store.item(owner, item.jid);
+      if (!old && maxItems !== undefined && e.store.roster(owner).items.length >= maxItems) return "full";
       const next: RosterItem = { subscription: "none", ask: false, approved: false, ...old, jid: item.jid, groups: item.groups };
       if (item.name === undefined) delete next.name;
       else next.name = item.name;

@@ -1,9 +1,12 @@
 // XEP-0160 offline messages with XEP-0203 delay stamps, as conversations over real sockets.
 import Database from "better-sqlite3";
 import { Element } from "ltx";
-import { OFFLINE_QUEUE_LIMIT } from "../../src/modules/offline/index.js";
+import { defaultConfig } from "../../src/config/index.js";
 import type { TestServer } from "../../src/testing/index.js";
 import { available, chat, errorCondition, online, settled, startImServer } from "./messaging-kit.js";
+
+/** The server runs with the default limit. */
+const OFFLINE_QUEUE_LIMIT = defaultConfig().limits.max_offline_messages;
 
 let t: TestServer;
 let db: Database.Database;

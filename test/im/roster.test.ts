@@ -117,3 +117,24 @@ test("the roster is stored: it survives logging out (cache evicted) and in again
   const again = await t.login("bob", { resource: "second" });
   expect(items(await rosterGet(again))).toEqual(expect.arrayContaining([{ jid: "frank@localhost", name: "Frank", subscription: "none", groups: ["Pals"] }]));
 });
+
+describe("roster size limit", () => {
+  test("a roster set that would pass limits.max_roster_items → not-allowed; updates still work", async () => {
+    const { startTestServer } = await import("../../src/testing/index.js");
+    const small = await startTestServer({ config: { limits: { max_roster_items: 2 } } });
+    try {
+      await small.addUser("zed");
+      const zed = await small.login("zed");
+      const set = (jid: string, name = "n") =>
+        zed.request(new Element("iq", { type: "set" }).c("query", { xmlns: "jabber:iq:roster" }).c("item", { jid, name }).root());
+      expect((await set("a@localhost")).attrs.type).toBe("result");
+      expect((await set("b@localhost")).attrs.type).toBe("result");
+      const third = await set("c@localhost");
+      expect(third.attrs.type).toBe("error");
+      expect(third.getChild("error")?.getChild("not-allowed")).toBeDefined();
+      expect((await set("a@localhost", "renamed")).attrs.type).toBe("result");
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -15,8 +15,6 @@ import { shouldStoreOffline } from "./offline-policy.js";
 export { deliverOffline, withDelay } from "./delivery.js";
 export { shouldStoreOffline } from "./offline-policy.js";
 
-/** XEP-0160 §4: a full offline queue → <service-unavailable/>. Per account. */
-export const OFFLINE_QUEUE_LIMIT = 1000;
 
 /**
  * XEP-0160 offline messages, with XEP-0203 delay stamps on delivery. Needs the message module
@@ -43,7 +41,8 @@ export const offlineModule = defineModule({
       username,
       stanza: stanza.toString(),
       storedAt: Date.now(),
-      limit: OFFLINE_QUEUE_LIMIT,
+      // XEP-0160 §4: a full offline queue → <service-unavailable/>. Per account.
+      limit: api.config.limits.max_offline_messages,
     });
 
     /** Stores a message routing found no session for (RFC 6121 §8.5.2.2.1 option (a)). */

@@ -17,6 +17,6 @@ export const rosterModule = defineModule({
     // §2.6.1: a server that supports roster versioning advertises it as a stream feature.
     api.streamFeature(() => new Element("ver", { xmlns: "urn:xmpp:features:rosterver" }));
     api.phase({ name: "roster.get", match: `{jabber:client}iq[@type='get']/{${NS_ROSTER}}query`, handlers: [rosterGet(rosters)] });
-    api.phase({ name: "roster.set", match: `{jabber:client}iq[@type='set']/{${NS_ROSTER}}query`, handlers: [rosterSet(presenceService(api))] });
+    api.phase({ name: "roster.set", match: `{jabber:client}iq[@type='set']/{${NS_ROSTER}}query`, handlers: [rosterSet(presenceService(api), api.config.limits.max_roster_items)] });
   },
 });

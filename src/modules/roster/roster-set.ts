@@ -15,7 +15,7 @@ import { NS_ROSTER, parseRosterSet } from "./roster-xml.js";
  * of the user's interested resources, the one that sent the roster set included, and answers it
  * with an IQ result — here, once the change is committed.
  */
-export function rosterSet(presence: PresenceService): Handler<Session> {
+export function rosterSet(presence: PresenceService, maxItems: number): Handler<Session> {
   return function rosterSet(ctx) {
     const { stanza, session } = ctx;
     checkOwnRoster(stanza, session);
@@ -35,11 +35,13 @@ export function rosterSet(presence: PresenceService): Handler<Session> {
       return ctx.offload("roster.remove", { user: user.toString(), contact: request.jid.toString(), contactLocal: presence.isLocal(request.jid) });
     }
     ctx.setNextHandler(function rosterStored(next) {
+      // RFC 6121 §2.3.3: a roster at its size limit → <not-allowed/>.
+      if (next.lastRetVal === "full") throw new StanzaError("not-allowed", `a roster holds at most ${maxItems} items`);
       presence.rosters.changed(next.lastRetVal as RosterChange[]);
       next.chainOutput(reply(stanza));
     });
     const { jid, name, groups } = request;
-    return ctx.offload("roster.set", { owner: session.jid.local, item: { jid: jid.toString(), name, groups } });
+    return ctx.offload("roster.set", { owner: session.jid.local, item: { jid: jid.toString(), name, groups }, maxItems });
   };
 }
 
