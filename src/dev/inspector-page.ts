@@ -24,7 +24,9 @@ export const INSPECTOR_HTML = `<!doctype html>
   td.state, td.jid { font-family: ui-monospace, monospace; }
   tr.connection { cursor: pointer; } tr.connection:hover { background: #f0f4f8; }
   tr.selected { background: #fff3c4 !important; } tr.closed { color: #9aa5b1; }
-  #chart { overflow: auto; max-height: 70vh; } #chart svg { max-width: none; }
+  #chart { overflow: auto; max-height: 75vh; } #chart svg { width: 100%; height: auto; }
+  #chart.actual svg { width: auto; max-width: none; }
+  button { font: inherit; font-size: 12px; margin-left: 8px; }
   #stanzas-section { grid-column: 1 / -1; }
   #stanzas { list-style: none; margin: 0; padding: 0; max-height: 50vh; overflow: auto; }
   #stanzas li { border-bottom: 1px solid #eef2f6; padding: 4px 0; }
@@ -44,7 +46,7 @@ export const INSPECTOR_HTML = `<!doctype html>
   <section><h2>Connections</h2>
     <table><thead><tr><th>JID</th><th>state</th><th>since</th></tr></thead><tbody id="connections"></tbody></table>
   </section>
-  <section><h2>Connection chart <span id="chart-for" class="meta"></span></h2><div id="chart"></div></section>
+  <section><h2>Connection chart <span id="chart-for" class="meta"></span><button id="zoom" type="button">actual size</button></h2><div id="chart"></div></section>
   <section id="stanzas-section"><h2>Recent stanzas (newest first)</h2><ul id="stanzas"></ul></section>
 </main>
 <script src="/app.js"></script>
@@ -145,6 +147,13 @@ export const INSPECTOR_JS = String.raw`"use strict";
   fetch("/charts/connection.svg").then(function (r) { return r.text(); }).then(function (svg) {
     $("chart").innerHTML = svg; // our own generated SVG, not user input
     highlight();
+  });
+
+  $("zoom").addEventListener("click", function () {
+    var actual = $("chart").classList.toggle("actual");
+    $("zoom").textContent = actual ? "fit" : "actual size";
+    var current = document.querySelectorAll("#chart .current");
+    if (actual && current.length) current[current.length - 1].scrollIntoView({ block: "center", inline: "center" });
   });
 
   var source = new EventSource("/events");
