@@ -10,7 +10,8 @@ const USAGE = `usage: tjabberd <command> [--config FILE]
 commands:
   serve [--inspect [PORT]]  run the server (defaults: domain localhost, data in ./data, ports 5222/5223);
                             --inspect serves the live inspector on 127.0.0.1:PORT (default 8199)
-  charts [--out DIR]        write the statecharts of machines/ as Mermaid and SVG (default docs/charts)
+  charts [--out DIR]        write the statecharts of machines/ as Mermaid and SVG (default docs/charts),
+                            and refresh the charts embedded in DIR/../*.md
   adduser JID [PASSWORD]    create an account (password read from stdin when omitted)
   passwd JID [PASSWORD]     change an account's password
   deluser JID               delete an account

@@ -18,6 +18,7 @@ export { chainLogic, runChain, ChainRun, type ChainInput, type ChainOutput, type
 export { WorkerPool, JobError, defineJobs, siblingModule, type WorkerPoolOptions } from "../actors/worker-pool.js";
 export type { JobContext, JobModule } from "../actors/worker-jobs.js";
 export { OrderedQueue } from "../actors/ordered-queue.js";
+export { workerDatabase, openDatabase } from "./storage/sqlite.js";
 export { Router, type RoutedSession, type BindPolicy } from "../actors/router.js";
 
 // Machines
