@@ -20,6 +20,8 @@ export class FuzzConnection {
   streamError: Element | undefined;
   serverXmlError: string | undefined;
   serverClosedStream = false;
+  /** The <text/> of the stream error, if any (for reports). */
+  errorText: string | undefined;
   closed = false;
   private socket!: net.Socket;
   private waiters: { match: (el: Element) => boolean; resolve: (el: Element | undefined) => void }[] = [];
@@ -111,12 +113,21 @@ export class FuzzConnection {
     return bound?.attrs.type === "result";
   }
 
-  /** Alive: an IQ get to an unknown namespace gets its one (error) response (RFC 6120 §8.2.3). */
+  /**
+   * Alive: an IQ get to an unknown namespace gets its one (error) response (RFC 6120 §8.2.3).
+   * While waiting, a space a second (RFC 6120 §4.6.1 whitespace keepalive) so that a long wait
+   * behind our own queued stanzas doesn't count as idleness.
+   */
   async probe(timeoutMs: number): Promise<boolean> {
     const id = `probe-${++this.probeId}`;
     this.write(`<iq type='get' id='${id}' to='${this.opts.domain}'><query xmlns='urn:fuzz:probe'/></iq>`);
-    const res = await this.next((el) => el.name === "iq" && el.attrs.id === id, timeoutMs);
-    return res?.attrs.type === "error";
+    const keepalive = setInterval(() => this.write(" "), 1000);
+    try {
+      const res = await this.next((el) => el.name === "iq" && el.attrs.id === id, timeoutMs);
+      return res?.attrs.type === "error";
+    } finally {
+      clearInterval(keepalive);
+    }
   }
 
   waitClosed(timeoutMs: number): Promise<boolean> {
@@ -147,6 +158,7 @@ export class FuzzConnection {
         return { ok: false, kind: "bad-stream-error", detail: this.streamError.toString() };
       }
       if (!closedInTime) return { ok: false, kind: "no-close-after-error", detail: c.name };
+      this.errorText = this.streamError.getChildText("text", NS_STREAM_ERRORS) ?? undefined;
       return { ok: true, kind: "stream-error", condition: c.name };
     }
     if (!closedInTime) return { ok: false, kind: "hung", detail: `open after ${timeoutMs} ms` };

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startServerProcess, writeServerConfig, type ServerProcess } from "../../test/hardening/server-process.js";
-import { createAccounts } from "../soak/accounts.js";
+import { createTjabberdAccounts } from "../load/tjabberd-accounts.js";
 import { processAlive, rssMb } from "../soak/soak-stats.js";
 import { FuzzConnection, type Outcome } from "./fuzz-connection.js";
 import { seededRandom } from "./generators.js";
@@ -61,7 +61,7 @@ async function spawnServer(): Promise<{ server: ServerProcess; cleanup: () => vo
       "  max_auth_failures: 3",
     ],
   });
-  await createAccounts(dataDir, { prefix: args.user, count: CONNECTIONS + 1, password: args.password });
+  createTjabberdAccounts(dataDir, args.user, args.password, CONNECTIONS + 1);
   const server = await startServerProcess(config, { timeoutMs: 60_000 });
   return { server, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -99,7 +99,8 @@ async function runOne(seed: number, index: number, port: number, tally: Tally, v
     peer: `${args.user}${CONNECTIONS + 1}@${args.domain}`,
     domain: args.domain,
     limits: LIMITS,
-    stallMs: Number(args["stall-ms"] ?? SERVER_TIMEOUT_MS + 4000),
+    // Idle: a keepalive after one timeout, the close after a second one (machines/connection.ts).
+    stallMs: Number(args["stall-ms"] ?? 2 * SERVER_TIMEOUT_MS + 4000),
     trace: (what, data) => {
       inputs.push(`${what}: ${preview(data)}`);
       if (verbose) console.log(`  > ${what}: ${preview(data)}`);

@@ -18,6 +18,8 @@ export interface LoadOptions {
   /** Server process to read VmRSS of (idle mode). */
   pid?: number;
   durationS: number;
+  /** Logins before the measured ones (login mode). */
+  warmup: number;
   window: number;
   contacts: number;
   updates: number;
@@ -86,7 +88,9 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** One JSON line per result, so runs can be collected with `grep '^{'`. */
 export function emit(opts: LoadOptions, mode: string, result: Record<string, unknown>): void {
-  console.log(JSON.stringify({ mode, label: opts.label, tls: opts.tls, ...result }));
+  // The 1-minute load average at the end: on a shared machine, a high one marks a noisy run.
+  const loadavg = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  console.log(JSON.stringify({ mode, label: opts.label, tls: opts.tls, ...result, loadavg }));
 }
 
 /** Distinct first error messages, for diagnosing failed runs without flooding the output. */

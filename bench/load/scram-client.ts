@@ -27,12 +27,14 @@ export class ScramClient {
   readonly #hash: ScramHash;
   readonly #password: string;
   readonly #clientFirstBare: string;
-  readonly #nonce = randomBytes(18).toString("base64");
+  readonly #nonce: string;
   #serverSignature: Buffer | undefined;
 
-  constructor(hash: ScramHash, username: string, password: string) {
+  /** `nonce` is for test vectors; by default a fresh random one. */
+  constructor(hash: ScramHash, username: string, password: string, nonce = randomBytes(18).toString("base64")) {
     this.#hash = hash;
     this.#password = password;
+    this.#nonce = nonce;
     this.#clientFirstBare = `n=${saslName(username)},r=${this.#nonce}`;
   }
 

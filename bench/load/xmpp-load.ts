@@ -19,7 +19,7 @@ options (defaults):
   --host 127.0.0.1 --port 5222 --domain localhost --prefix user --password pw
   --count N  --users N (accounts prefix1..prefixN; default max(count, what the mode needs))
   --concurrency 50 --mechanism SCRAM-SHA-1 (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) --tls
-  --pid P --duration 10 --window 20 --contacts 20 --updates 5 --rounds 5 --presence --hold 0
+  --pid P --warmup 1000 (login) --duration 10 --window 20 --contacts 20 --updates 5 --rounds 5 --presence --hold 0
   --label NAME (copied into the result lines) --max-seconds 600 (hard stop)`;
 
 const MECHANISMS: readonly Mechanism[] = ["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-512"];
@@ -43,6 +43,7 @@ function parse(argv: string[]): { mode: keyof typeof MODES; opts: LoadOptions; m
       tls: { type: "boolean", default: false },
       pid: { type: "string" },
       duration: { type: "string", default: "10" },
+      warmup: { type: "string", default: "1000" },
       window: { type: "string", default: "20" },
       contacts: { type: "string", default: "20" },
       updates: { type: "string", default: "5" },
@@ -82,6 +83,7 @@ function parse(argv: string[]): { mode: keyof typeof MODES; opts: LoadOptions; m
       tls: values.tls,
       pid: values.pid ? int("pid", values.pid, 1) : undefined,
       durationS: int("duration", values.duration, 1),
+      warmup: int("warmup", values.warmup),
       window: int("window", values.window, 2),
       contacts: int("contacts", values.contacts, 2),
       updates: int("updates", values.updates, 1),

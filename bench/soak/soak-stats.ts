@@ -1,5 +1,5 @@
 // Bookkeeping for a soak run: every message sent is pending until it arrives; one still pending
-// after the grace period is lost (and "late" if it turns up afterwards).
+// after the grace period counts as lost — until it turns up, when it counts as late instead.
 import { readFileSync } from "node:fs";
 
 export class MessageLedger {
@@ -25,7 +25,10 @@ export class MessageLedger {
       this.pending.delete(id);
       this.received++;
       this.latencies.push(performance.now() - at);
-    } else if (this.lostIds.delete(id)) this.late++;
+    } else if (this.lostIds.delete(id)) {
+      this.lost--; // it did arrive, only too late
+      this.late++;
+    }
     else this.unexpected++;
   }
 

@@ -6,7 +6,7 @@
 //   npx tsx bench/soak/soak.ts --port 5222 --pid <server pid> --sessions 5000 --minutes 10
 //
 // Against your own server: accounts <prefix>1…<prefix>N with one password must exist
-// (bench/soak/accounts.ts creates them), plaintext PLAIN must be allowed from this host
+// (bench/load/tjabberd-accounts.ts creates them), plaintext PLAIN must be allowed from this host
 // (`allow_plaintext_loopback: true` on loopback) and `limits.max_connections_per_ip` must be at
 // least N. `--spawn` does all of that: temporary data directory, accounts, `tjabberd serve`.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,8 +15,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Element } from "ltx";
 import { startServerProcess, writeServerConfig, type ServerProcess } from "../../test/hardening/server-process.js";
-import { accountName, createAccounts } from "./accounts.js";
-import { SoakSession } from "./soak-session.js";
+import { closeAll } from "../load/load-kit.js";
+import { createTjabberdAccounts } from "../load/tjabberd-accounts.js";
+import { login, type Mechanism, type XmppConnection } from "../load/xmpp-conn.js";
 import { ErrorCounts, MessageLedger, processAlive, rssMb } from "./soak-stats.js";
 
 const { values: args } = parseArgs({
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     domain: { type: "string", default: "localhost" },
     prefix: { type: "string", default: "soak" },
     password: { type: "string", default: "soak-pw" },
+    mechanism: { type: "string", default: "PLAIN" },
     sessions: { type: "string" },
     minutes: { type: "string" },
     quick: { type: "boolean", default: false },
@@ -48,7 +50,8 @@ const GRACE_MS = Number(args.grace) * 1000;
 
 const ledger = new MessageLedger();
 const errors = new ErrorCounts();
-const sessions: (SoakSession | undefined)[] = new Array(SESSIONS + 1);
+const sessions: (XmppConnection | undefined)[] = new Array(SESSIONS + 1);
+const accountName = (i: number) => `${args.prefix}${i}`;
 const timers = new Set<NodeJS.Timeout>();
 let open = 0;
 let presencesSent = 0;
@@ -62,23 +65,27 @@ async function spawnServer(): Promise<{ server: ServerProcess; cleanup: () => vo
   const limits = `limits: { max_connections: ${SESSIONS + 100}, max_connections_per_ip: ${SESSIONS + 100} }`;
   const config = writeServerConfig(dir, { dataDir, domain: args.domain, extra: [limits] });
   const started = Date.now();
-  const made = await createAccounts(dataDir, { prefix: args.prefix, count: SESSIONS, password: args.password });
-  console.log(`accounts: ${made.created} created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const created = createTjabberdAccounts(dataDir, args.prefix, args.password, SESSIONS);
+  console.log(`accounts: ${created} created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const server = await startServerProcess(config, { timeoutMs: 60_000 });
   return { server, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function onStanza(index: number, el: Element): void {
-  if (el.name === "message") {
+  if (el.name === "stream:error") {
+    const condition = el.children.find((c) => typeof c !== "string" && c.name !== "text");
+    errors.add(`stream error: ${typeof condition === "object" ? condition.name : "?"}`);
+  } else if (el.name === "message") {
     const id = el.attrs.id ?? "";
     if (el.attrs.type === "error") {
-      errors.add(`message error: ${el.getChild("error")?.children.find((c) => typeof c !== "string")?.toString().match(/^<([\w-]+)/)?.[1] ?? "?"}`);
+      const condition = el.getChild("error")?.children.find((c) => typeof c !== "string" && c.name !== "text");
+      errors.add(`message error: ${typeof condition === "object" ? condition.name : "?"}`);
       ledger.bouncedNow(id);
     } else ledger.receivedNow(id);
   } else if (el.name === "presence") presencesReceived++;
   else if (el.name === "iq" && el.attrs.type === "get") {
     // RFC 6120 §8.2.3: an IQ get needs an answer; a soak client supports nothing.
-    sessions[index]?.raw(`<iq type='error' id='${el.attrs.id ?? ""}' to='${el.attrs.from ?? ""}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    sessions[index]?.send(`<iq type='error' id='${el.attrs.id ?? ""}' to='${el.attrs.from ?? ""}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
   }
 }
 
@@ -89,15 +96,15 @@ function scheduleTraffic(index: number): void {
   const tick = () => {
     timers.delete(timer);
     const s = sessions[index];
-    if (!sending || !s?.isOpen) return;
+    if (!sending || !s || s.closed) return;
     let peer = 1 + Math.floor(Math.random() * (SESSIONS - 1));
     if (peer >= index) peer++;
     const id = `${index}.${++seq}`;
-    s.raw(`<message to='${accountName(args.prefix, peer)}@${args.domain}' type='chat' id='${id}'><body>soak ${id}</body></message>`);
+    s.send(`<message to='${accountName(peer)}@${args.domain}' type='chat' id='${id}'><body>soak ${id}</body></message>`);
     ledger.sentNow(id);
     if (performance.now() >= presenceAt) {
       presenceAt += PRESENCE_EVERY_MS;
-      s.raw(presencesSent++ % 2 ? "<presence/>" : `<presence><show>away</show><status>soak ${seq}</status></presence>`);
+      s.send(presencesSent++ % 2 ? "<presence/>" : `<presence><show>away</show><status>soak ${seq}</status></presence>`);
     }
     timer = setTimeout(tick, MESSAGE_EVERY_MS * (0.5 + Math.random()));
     timers.add(timer);
@@ -108,29 +115,28 @@ function scheduleTraffic(index: number): void {
 
 async function connectAll(): Promise<void> {
   let next = 1;
-  const worker = async () => {
+  const lane = async () => {
     while (next <= SESSIONS) {
       const index = next++;
-      const session = new SoakSession(
-        { host: args.host, port: Number(args.port), domain: args.domain, username: accountName(args.prefix, index), password: args.password, resource: "soak" },
-        {
-          onStanza: (el) => onStanza(index, el),
-          onClose: (reason) => {
-            open--;
-            if (sending) errors.add(`closed: ${reason ?? "by server"}`);
-          },
-        },
-      );
       try {
-        await session.start();
-        sessions[index] = session;
+        const conn = await login({
+          host: args.host, port: Number(args.port), domain: args.domain, username: accountName(index), password: args.password,
+          mechanism: args.mechanism as Mechanism, resource: "soak", stepTimeoutMs: 30_000,
+        });
+        conn.onStanza = (el) => onStanza(index, el);
+        conn.socket.once("close", () => {
+          open--;
+          if (sending) errors.add("connection closed");
+        });
+        conn.send("<presence/>"); // RFC 6121 §4.2: available, so messages to the bare JID come here
+        sessions[index] = conn;
         open++;
       } catch (err) {
         errors.add(`login: ${(err as Error).message.slice(0, 80)}`);
       }
     }
   };
-  await Promise.all(Array.from({ length: Number(args["connect-concurrency"]) }, worker));
+  await Promise.all(Array.from({ length: Number(args["connect-concurrency"]) }, lane));
 }
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? "-" : n.toFixed(digits));
@@ -190,8 +196,7 @@ async function main(): Promise<number> {
     clearInterval(reporter);
     ledger.sweep(0);
     reportLine(`end`, pid, history);
-    const active = sessions.filter((s): s is SoakSession => s !== undefined);
-    await Promise.all(active.map((s) => s.close()));
+    await closeAll(sessions);
     console.log(JSON.stringify({ bench: "soak", sessions: SESSIONS, minutes: MINUTES, history, errors: errors.toJSON() }));
     return ledger.lost || errors.total || ledger.unexpected ? 1 : 0;
   } finally {

@@ -5,7 +5,7 @@ import { startTestServer, type TestClient, type TestServer } from "../../src/tes
 /**
  * Random and mutated stanzas over real connections: the server must never crash, and every
  * connection must end with a stream error or keep answering (RFC 6120 §4.9: bad XML is a stream
- * error; §8.3: a bad stanza is a stanza error). A longer run: `npm run bench fuzz`.
+ * error; §8.3: a bad stanza is a stanza error). A longer run: `npx tsx bench/fuzz/fuzz-live.ts --minutes 3`.
  */
 const templates = [
   `<message to='bob@localhost' type='chat' id='m1'><body>hello &amp; bye</body></message>`,
