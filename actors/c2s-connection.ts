@@ -442,6 +442,8 @@ export class C2SConnection implements Session, RoutedSession {
       onDone: (output) => {
         inspected?.(output);
         this.chainDone(stanza, output);
+        // A client waiting on its own queued stanzas is not idle.
+        if (this.trackActivity && !this.closed) this.actor.send({ type: "activity" });
         done();
       },
     });

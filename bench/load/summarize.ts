@@ -50,6 +50,7 @@ export function summarize(results: Result[]): string {
     const values = (label: string) =>
       results.filter((r) => r.label === label && row.select(r) && typeof r[row.metric] === "number").map((r) => r[row.metric] as number);
     const t = values("tjabberd"), p = values("prosody");
+    if (t.length === 0 && p.length === 0) continue; // mode not run
     const ratio = t.length && p.length ? median(t) / median(p) : NaN;
     const target = row.target ? `${row.target.better === "higher" ? "≥" : "≤"} ${row.target.ratio}×` : "";
     const met = !row.target || Number.isNaN(ratio) ? "" : (row.target.better === "higher" ? ratio >= row.target.ratio : ratio <= row.target.ratio) ? "yes" : "**no**";
