@@ -71,6 +71,7 @@ export class C2SConnection implements Session, RoutedSession {
   private readonly actor;
   private readonly queue = new OrderedQueue<Element>((stanza, done) => this.process(stanza, done));
   private headerSent = false;
+  private corked: net.Socket | undefined;
   /** The parser gave up on the peer's XML, so its `</stream:stream>` can never be read. */
   private unreadable = false;
   private mechanism: SaslServerMechanism | undefined;
@@ -155,6 +156,15 @@ export class C2SConnection implements Session, RoutedSession {
       this.server.log.warn("outbound buffer limit reached; disconnecting", { id: this.id, jid: this.jid?.toString() });
       this.destroy();
       return;
+    }
+    // Everything written in one turn of the event loop leaves in one segment (one syscall).
+    if (!this.corked) {
+      const socket = (this.corked = this.socket);
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = undefined;
+        socket.uncork();
+      });
     }
     this.socket.write(data);
   }
@@ -307,6 +317,7 @@ export class C2SConnection implements Session, RoutedSession {
       case "challenge":
         return void this.actor.send({ type: "sasl.challenge", data: step.data.toString("base64") });
       case "success":
+        this.mechanism = undefined;
         this.server.log.info("authenticated", { id: this.id, username: step.username, mechanism: mechanism?.name, secure: this.secure });
         return void this.actor.send({ type: "sasl.success", username: step.username, data: step.data?.toString("base64") });
       case "failure":
@@ -386,6 +397,7 @@ export class C2SConnection implements Session, RoutedSession {
   sendBindResult(): void {
     const result = new Element("iq", { type: "result", id: this.bindRequest!.attrs.id });
     result.c("bind", { xmlns: NS_BIND }).c("jid").t(this.jid.toString());
+    this.bindRequest = undefined; // an idle session keeps nothing of its negotiation
     this.writeEl(result);
   }
 

@@ -11,7 +11,7 @@ import type { Logger } from "./log.js";
 import type { Session } from "./session.js";
 
 /** Hooks a module may listen to; a fixed, validated list (an unknown name throws at setup). */
-export const HOOKS = ["session.started", "session.ended", "server.started", "server.stopping"] as const;
+export const HOOKS = ["session.started", "session.ended", "server.started", "server.stopping", "server.drained"] as const;
 export type HookName = (typeof HOOKS)[number];
 
 /**
@@ -38,7 +38,11 @@ export interface ModuleApi {
   discoFeature(namespace: string): void;
   /** A job module (file URL) every worker thread loads; see `siblingModule()`. */
   jobs(moduleUrl: URL | string): void;
-  on(hook: HookName, fn: (session?: Session) => void): void;
+  /**
+   * `server.drained` runs after every connection closed and before the worker pool stops;
+   * a Promise it returns is awaited (last writes go there).
+   */
+  on(hook: HookName, fn: (session?: Session) => void | Promise<void>): void;
 }
 
 export interface Module {

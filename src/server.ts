@@ -43,7 +43,7 @@ export class Server {
   /** Live inspection (`startInspector()` in src/dev/inspector-server.ts); off (undefined) by default. */
   inspector: InspectionHooks | undefined = undefined;
   private readonly jobModules: (URL | string)[] = [siblingModule(import.meta.url, "storage/account-jobs")];
-  private readonly hooks = new Map<HookName, ((session?: Session) => void)[]>();
+  private readonly hooks = new Map<HookName, ((session?: Session) => void | Promise<void>)[]>();
   private listeners: C2SListener[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -100,6 +100,7 @@ export class Server {
       const closed = [...this.connections].map((c) => c.shutdown());
       await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
       for (const c of this.connections) c.destroy();
+      await Promise.all((this.hooks.get("server.drained") ?? []).map((fn) => Promise.resolve().then(() => fn()).catch((err) => this.log.error("hook failed", { hook: "server.drained", error: String(err) }))));
       await this.pool?.close();
       this.authThrottle.close();
     })();

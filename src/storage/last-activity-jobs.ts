@@ -9,6 +9,7 @@ const payloads = {
   set: z.object({ username: Username, loggedOutAt: z.int(), status: z.string().max(65536) }),
   get: z.object({ username: Username }),
 };
+const batch = z.array(payloads.set);
 
 let opened: { db: Database; store: SqliteLastActivityStore } | undefined;
 
@@ -22,6 +23,13 @@ export const jobs = defineJobs({
   "last.set": (payload: z.input<typeof payloads.set>, ctx): void => {
     const { username, ...activity } = payloads.set.parse(payload);
     lastActivity(ctx).set(username, activity);
+  },
+  /** Many logouts in one transaction (one fsync): the module batches them. */
+  "last.setMany": (payload: z.input<typeof batch>, ctx): void => {
+    const store = lastActivity(ctx);
+    workerDatabase(ctx).transaction((items: z.infer<typeof batch>) => {
+      for (const { username, ...activity } of items) store.set(username, activity);
+    })(batch.parse(payload));
   },
   "last.get": (payload: z.input<typeof payloads.get>, ctx): LastActivity | null =>
     lastActivity(ctx).get(payloads.get.parse(payload).username),
