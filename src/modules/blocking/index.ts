@@ -58,9 +58,8 @@ function setup(api: ModuleApi): void {
     const missing = local.map((j) => j.local).filter((u) => cache.peek(u) === undefined);
     return missing.length ? Promise.all(missing.map((u) => cache.load(u))) : undefined;
   });
-  // Warm the cache as a user comes online; drop it when the last session goes (an account
-  // removed meanwhile must not leave its list behind).
-  api.on("session.started", (session) => void cache.load(session!.jid.local).catch(() => {}));
+  // Lists load on first use (the routing preparer, the filter); dropped when the last session
+  // goes (an account removed meanwhile must not leave its list behind).
   api.on("session.ended", (session) => {
     if (router.sessionsOf(session!.jid.bare()).length === 0) cache.forget(session!.jid.local);
   });

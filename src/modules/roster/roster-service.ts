@@ -52,8 +52,8 @@ export class RosterService {
     const owner = session.jid.local;
     const sessions = this.online.get(owner) ?? new Set();
     this.online.set(owner, sessions.add(session));
-    // Loaded at login, so the first presence broadcast finds it in memory.
-    this.cache.get(owner).catch(() => {});
+    // The roster is loaded on first use (roster get, initial presence), not at login: a session
+    // that never needs it costs no storage read.
   }
 
   private ended(session: Session): void {
