@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from "../log.js";
 import { TestClient } from "./test-client.js";
 
 export { TestClient, type StanzaMatcher } from "./test-client.js";
+export { stanzaMatchers, stanzaMatches } from "./matchers.js";
 
 export interface TestServerOptions {
   /** Config overrides (merged over the test defaults below). */

@@ -1,5 +1,7 @@
 import { Element } from "ltx";
-import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import { stanzaMatchers, startTestServer, type TestServer } from "../../src/testing/index.js";
+
+expect.extend(stanzaMatchers);
 
 let t: TestServer;
 beforeAll(async () => {
@@ -14,13 +16,11 @@ test("alice sends bob's resource a message; bob receives it with alice's full JI
   const bob = await t.login("bob");
   alice.send(new Element("message", { to: bob.jid.toString(), type: "chat", from: "mallory@evil" }).c("body").t("hi").root());
   const msg = await bob.next({ name: "message" });
-  expect(msg.attrs.from).toBe("alice@localhost/phone");
-  expect(msg.getChildText("body")).toBe("hi");
+  expect(msg).toMatchStanza(`<message from="alice@localhost/phone" type="chat"><body>hi</body></message>`);
 });
 
 test("an unhandled IQ gets service-unavailable", async () => {
   const alice = await t.login("alice");
   const res = await alice.request(new Element("iq", { type: "get", to: "localhost" }).c("query", { xmlns: "urn:example:nothing" }).root());
-  expect(res.attrs.type).toBe("error");
-  expect(res.getChild("error")?.getChild("service-unavailable")).toBeDefined();
+  expect(res).toMatchStanza(`<iq type="error"><error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`);
 });
