@@ -56,6 +56,11 @@ export class RawSocket {
     return new RawSocket(socket);
   }
 
+  /** Stops reading: the peer's writes pile up (a client that does not read). */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
   get isOpen(): boolean {
     return !this.isClosed;
   }
