@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnJsonLines } from "../interop/child-process.js";
+import { runTjabberd } from "../hardening/server-process.js";
 
 const BIN = fileURLToPath(new URL("../../bin/tjabberd.js", import.meta.url));
 const SESSION = fileURLToPath(new URL("../interop/xmpp-client-session.mjs", import.meta.url));
@@ -30,24 +31,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tjabberd(args: string[], stdin?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, "--config", config], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
+/** `tjabberd <args> --config <config>`, run to completion. */
+const tjabberd = (args: string[], stdin?: string) => runTjabberd(config, args, stdin);
 
 // Each command is a separate Node process (~1 s from TypeScript sources), so the commands that
 // do not depend on each other run side by side.
