@@ -2,6 +2,7 @@
 // credentials (PBKDF2) is the caller's job (see account-jobs.ts), so a store only moves bytes.
 import type { Database, Statement } from "better-sqlite3";
 import type { ScramCredentials, ScramMechanismName } from "../sasl/types.js";
+import { perConnection } from "./sqlite.js";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -58,13 +59,7 @@ function prepareStatements(db: Database) {
 }
 type Statements = ReturnType<typeof prepareStatements>;
 
-// Preparing is the expensive part of a query; every store on one connection shares the statements.
-const statementCache = new WeakMap<Database, Statements>();
-function statementsFor(db: Database): Statements {
-  let statements = statementCache.get(db);
-  if (!statements) statementCache.set(db, (statements = prepareStatements(db)));
-  return statements;
-}
+const statementsFor = perConnection(prepareStatements);
 
 export class SqliteAccountStore implements AccountStore {
   readonly #db: Database;

@@ -2,6 +2,7 @@
 // inbound subscription requests ("Pending In", §3.1.3) and one version counter per roster (§2.6).
 import type { Database, Statement } from "better-sqlite3";
 import type { Subscription } from "../modules/presence/subscription-state.js";
+import { perConnection } from "./sqlite.js";
 
 export type { Subscription };
 
@@ -76,12 +77,7 @@ function prepareStatements(db: Database) {
 }
 type Statements = ReturnType<typeof prepareStatements>;
 
-const statementCache = new WeakMap<Database, Statements>();
-function statementsFor(db: Database): Statements {
-  let statements = statementCache.get(db);
-  if (!statements) statementCache.set(db, (statements = prepareStatements(db)));
-  return statements;
-}
+const statementsFor = perConnection(prepareStatements);
 
 function toItem(row: ItemRow): RosterItem {
   const item: RosterItem = {

@@ -40,3 +40,16 @@ export function workerDatabase(ctx: { workerData: unknown }): Database {
   if (workerDb?.path !== path || !workerDb.db.open) workerDb = { path, db: openDatabase(path) };
   return workerDb.db;
 }
+
+/**
+ * Memoises `prepare(db)` per connection: preparing is the expensive part of a query, and every
+ * store object on one connection can share the statements.
+ */
+export function perConnection<S>(prepare: (db: Database) => S): (db: Database) => S {
+  const cache = new WeakMap<Database, S>();
+  return (db) => {
+    let statements = cache.get(db);
+    if (statements === undefined) cache.set(db, (statements = prepare(db)));
+    return statements;
+  };
+}
