@@ -1,5 +1,4 @@
 import net from "node:net";
-import tls from "node:tls";
 import { Element } from "ltx";
 import { StreamParser, serialize } from "../xml/index.js";
 import { Jid } from "../jid.js";
@@ -145,4 +144,3 @@ function describe(m: StanzaMatcher): string {
   return typeof m === "function" ? m.toString().slice(0, 120) : JSON.stringify(m);
 }
 
-export { tls };
