@@ -8,10 +8,8 @@ import { answerRegistration, NS_REGISTER_FEATURE } from "../src/modules/register
 import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
 import { Jid, JidError } from "../src/jid.js";
 import { StreamParser, serialize, streamHeader, STREAM_CLOSE } from "../src/xml/index.js";
-import {
-  createServerMechanism, isSaslFailure, mechanismsElement, offeredMechanisms, parseSaslElement,
-  type SaslServerMechanism, type SaslStep, type SaslMechanismName,
-} from "../src/sasl/index.js";
+import { mechanismsElement, offeredMechanisms } from "../src/sasl/index.js";
+import { SaslNegotiation, saslFailureElement } from "./c2s-sasl.js";
 import type { Server } from "../src/server.js";
 import type { Session } from "../src/session.js";
 import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
@@ -74,15 +72,12 @@ export class C2SConnection implements Session, RoutedSession {
   private corked: net.Socket | undefined;
   /** The parser gave up on the peer's XML, so its `</stream:stream>` can never be read. */
   private unreadable = false;
-  private mechanism: SaslServerMechanism | undefined;
+  private readonly sasl: SaslNegotiation;
   private bindRequest: Element | undefined;
   private closed = false;
   private closedWaiters: (() => void)[] = [];
   private readonly trackActivity: boolean;
   private readonly inboundRate: ByteRate | undefined;
-  private readonly ip: string;
-  /** The account the running SASL exchange is for (counted by the auth throttle on failure). */
-  private saslAccount: string | undefined;
 
   constructor(readonly server: Server, socket: net.Socket, private readonly opts: { secure: boolean; secureContext: tls.SecureContext }) {
     this.socket = socket;
@@ -103,7 +98,7 @@ export class C2SConnection implements Session, RoutedSession {
     const loopback = isLoopback(socket.remoteAddress);
     this.trackActivity = limits.idle_timeout_ms > 0;
     this.inboundRate = limits.max_bytes_per_second > 0 ? new ByteRate(limits.max_bytes_per_second) : undefined;
-    this.ip = socket.remoteAddress ?? "?";
+    this.sasl = new SaslNegotiation(server, socket.remoteAddress ?? "?", this.id, (event) => this.actor.send(event));
     this.actor = createActor(c2sMachine, {
       input: {
         domains: server.domains,
@@ -242,7 +237,7 @@ export class C2SConnection implements Session, RoutedSession {
         if (mustTls) starttls.c("required");
       }
       if (context.secure || !context.requireEncryption || context.plaintextAllowed) {
-        features.cnode(mechanismsElement(offeredMechanisms(this.saslOptions(context))));
+        features.cnode(mechanismsElement(offeredMechanisms(this.sasl.options(context))));
         if (context.registrationEnabled) features.c("register", { xmlns: NS_REGISTER_FEATURE });
       }
       return features;
@@ -281,84 +276,19 @@ export class C2SConnection implements Session, RoutedSession {
     this.socket = secure;
   }
 
-  // --- SASL (RFC 6120 §6) -----------------------------------------------------------------
-
-  private saslOptions(context: { secure: boolean; plaintextAllowed: boolean; domain?: string }) {
-    return {
-      secure: context.secure,
-      enabled: this.server.config.sasl.mechanisms as SaslMechanismName[],
-      allowPlainWithoutTls: context.plaintextAllowed,
-      domain: context.domain ?? this.server.domains[0],
-      // Unknown users get fake credentials with the same iteration count as real ones.
-      fakeIterations: this.server.config.sasl.scram_iterations,
-    };
-  }
+  // --- SASL (RFC 6120 §6): actors/c2s-sasl.ts ------------------------------------------
 
   saslStart(auth: Element): void {
-    const message = parseSaslElement(auth);
-    if (message?.kind !== "auth") return this.saslStep({ kind: "failure", condition: "malformed-request" });
-    const context = this.actor.getSnapshot().context;
-    const mechanism = createServerMechanism(message.mechanism, this.saslOptions({ ...context, secure: this.secure }));
-    if (isSaslFailure(mechanism)) return this.saslStep(mechanism);
-    this.mechanism = mechanism;
-    this.saslStep(mechanism.start(message.initialResponse));
+    this.sasl.start(auth, { ...this.actor.getSnapshot().context, secure: this.secure });
   }
 
   saslResponse(response: Element): void {
-    const message = parseSaslElement(response);
-    if (!this.mechanism || message?.kind !== "response") return this.saslStep({ kind: "failure", condition: "malformed-request" });
-    this.saslStep(this.mechanism.respond(message.data));
-  }
-
-  /** Turns a mechanism step into machine events; storage lookups go to the worker pool. */
-  private saslStep(step: SaslStep): void {
-    const mechanism = this.mechanism;
-    switch (step.kind) {
-      case "challenge":
-        return void this.actor.send({ type: "sasl.challenge", data: step.data.toString("base64") });
-      case "success":
-        this.mechanism = undefined;
-        this.server.log.info("authenticated", { id: this.id, username: step.username, mechanism: mechanism?.name, secure: this.secure });
-        return void this.actor.send({ type: "sasl.success", username: step.username, data: step.data?.toString("base64") });
-      case "failure":
-        if (step.condition !== "aborted" && step.condition !== "temporary-auth-failure") this.server.authThrottle.failed(this.ip, this.saslAccount);
-        this.saslAccount = undefined;
-        return void this.actor.send({ type: "sasl.failure", condition: step.condition, text: step.text });
-    }
-    // Storage lookups: refused at once while this address or account is throttled.
-    this.saslAccount = this.accountName(step.username);
-    if (this.server.authThrottle.blocked(this.ip, this.saslAccount)) {
-      return this.saslStep(mechanism!.fail("temporary-auth-failure", "too many failed attempts; try later"));
-    }
-    switch (step.kind) {
-      case "need-credentials":
-        return this.server.pool.submit("accounts.credentials", { username: this.saslAccount, mechanism: step.mechanism }, (err, creds) => {
-          if (this.mechanism !== mechanism) return; // aborted meanwhile
-          this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.provideCredentials(creds as never));
-        });
-      case "verify-plain":
-        return this.server.pool.submit("accounts.verifyPlain", { username: this.saslAccount, password: step.password }, (err, ok) => {
-          if (this.mechanism !== mechanism) return;
-          this.saslStep(err ? mechanism!.fail("temporary-auth-failure") : mechanism!.verified(ok === true));
-        });
-    }
-  }
-
-  /** Accounts are stored under the JID-normalised local part (RFC 7622 §3.3: case-folded). */
-  private accountName(username: string): string {
-    try {
-      return new Jid(username, this.server.domains[0]).local;
-    } catch {
-      return username; // not a valid local part: the lookup simply finds nothing
-    }
+    this.sasl.respond(response);
   }
 
   saslFailed(condition: string, text?: string): void {
-    this.mechanism = undefined;
-    const failure = new Element("failure", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
-    failure.c(condition);
-    if (text) failure.c("text", { "xml:lang": "en" }).t(text);
-    this.writeEl(failure);
+    this.sasl.abandon();
+    this.writeEl(saslFailureElement(condition, text));
   }
 
   // --- in-band registration (XEP-0077) ---------------------------------------------------
