@@ -41,6 +41,7 @@ export class SaslNegotiation {
       domain: state.domain ?? this.server.domains[0],
       // Unknown users get fake credentials with the same iteration count as real ones.
       fakeIterations: this.server.config.sasl.scram_iterations,
+      ...(this.server.fakeSaltSecret ? { fakeSaltSecret: this.server.fakeSaltSecret } : {}),
     };
   }
 

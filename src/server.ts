@@ -13,6 +13,7 @@ import type { Session } from "./session.js";
 import { loadOrCreateCertificate } from "./tls/certificate.js";
 import { Routing } from "./routing.js";
 import { AuthThrottle } from "./limits/auth-throttle.js";
+import { loadOrCreateFakeSaltSecret } from "./sasl/fake-salt-secret.js";
 import { listenC2S, type C2SListener } from "../actors/c2s-listener.js";
 import type { C2SConnection } from "../actors/c2s-connection.js";
 import type { InspectionHooks } from "./dev/inspection-hooks.js";
@@ -35,6 +36,8 @@ export class Server {
   readonly domains: string[];
   readonly dbPath: string;
   pool!: WorkerPool;
+  /** Unknown SASL users' fake salts derive from it; stable across restarts. */
+  fakeSaltSecret: Uint8Array | undefined;
   readonly connections = new Set<C2SConnection>();
   readonly streamFeatures: ((session: Session) => Element | undefined)[] = [];
   readonly discoFeatures = new Set<string>();
@@ -67,7 +70,10 @@ export class Server {
 
   /** Opens the database (via the workers), loads the certificate, starts listening. */
   async start(): Promise<{ c2s?: number; c2s_tls?: number }> {
-    if (this.dbPath !== ":memory:") mkdirSync(resolve(this.config.data_dir), { recursive: true });
+    if (this.dbPath !== ":memory:") {
+      mkdirSync(resolve(this.config.data_dir), { recursive: true });
+      this.fakeSaltSecret = loadOrCreateFakeSaltSecret(resolve(this.config.data_dir));
+    }
     this.pool = new WorkerPool({
       size: this.config.workers.size,
       jobModules: this.jobModules,
