@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chartFiles } from "../../src/dev/charts.js";
+import { runTjabberd } from "../hardening/server-process.js";
 
 const BIN = fileURLToPath(new URL("../../bin/tjabberd.js", import.meta.url));
 
@@ -16,17 +17,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `tjabberd <args>` (no config file), run to completion. */
+const run = (args: string[]) => runTjabberd(undefined, args);
 
 test("charts --out DIR writes every chart, as generated from the machines", async () => {
   const out = join(dir, "charts");

@@ -42,10 +42,11 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs `tjabberd <args> --config <config>` to completion (account commands). */
-export function runTjabberd(config: string, args: string[], stdin = ""): Promise<CommandResult> {
+/** Runs `tjabberd <args> [--config <config>]` to completion. */
+export function runTjabberd(config: string | undefined, args: string[], stdin = ""): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TJABBERD_BIN, ...args, "--config", config], { stdio: ["pipe", "pipe", "pipe"] });
+    const withConfig = config === undefined ? args : [...args, "--config", config];
+    const child = spawn(process.execPath, [TJABBERD_BIN, ...withConfig], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
