@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type net from "node:net";
 import tls from "node:tls";
 import { Element } from "ltx";
-import { createActor, type AnyActorRef } from "xstate";
 import { connectionMachine, NS_BIND, NS_TLS, type ConnectionContext } from "../machines/connection.js";
 import { answerRegistration, NS_REGISTER_FEATURE } from "../src/modules/register/index.js";
 import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
@@ -15,40 +14,39 @@ import type { Session } from "../src/session.js";
 import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
 import { runChain, type ChainOutput } from "./chain.js";
 import { OrderedQueue } from "./ordered-queue.js";
+import { MachineRunner } from "./machine-runner.js";
 import { ByteRate } from "../src/limits/byte-rate.js";
 import type { RoutedSession } from "./router.js";
 
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
-const owners = new WeakMap<AnyActorRef, C2SConnection>();
-const of = (self: AnyActorRef) => owners.get(self)!;
 
 /**
- * The connection statechart with its side effects supplied — once for all connections (a
- * `.provide()` per connection would rebuild the state tree for each); each action finds its
- * connection from the actor it runs in.
+ * The connection statechart's side effects, one set for all connections (actors/machine-runner.ts
+ * explains why connections share a runner instead of each owning an xstate Actor).
  */
-const c2sMachine = connectionMachine.provide({
+const c2sMachine = new MachineRunner<typeof connectionMachine, C2SConnection>(connectionMachine, {
+  onError: (c, err) => c.crashed(err),
   actions: {
-    sendHeaderAndFeatures: ({ self, context }) => of(self).sendHeaderAndFeatures(context),
-    restartStream: ({ self }) => of(self).parser.reset(),
-    startTls: ({ self }) => of(self).startTls(),
-    sendTlsFailure: ({ self }) => of(self).write(`<failure xmlns='${NS_TLS}'/>`),
-    saslStart: ({ self, event }) => event.type === "stanza" && of(self).saslStart(event.stanza),
-    saslResponse: ({ self, event }) => event.type === "stanza" && of(self).saslResponse(event.stanza),
-    saslSendChallenge: ({ self, event }) => event.type === "sasl.challenge" && of(self).writeEl(saslElement("challenge", event.data)),
-    saslSendSuccess: ({ self, event }) => event.type === "sasl.success" && of(self).writeEl(saslElement("success", event.data)),
-    saslSendFailure: ({ self }, params) => of(self).saslFailed(params.condition, params.text),
-    bind: ({ self, event }) => event.type === "stanza" && of(self).bind(event.stanza),
-    sendBindResult: ({ self }) => of(self).sendBindResult(),
-    sendBindError: ({ self, event }) => event.type === "bind.failure" && of(self).sendBindError(event.condition, event.text),
-    handleRegistration: ({ self, event }) => event.type === "stanza" && of(self).handleRegistration(event.stanza),
-    refuseIq: ({ self, event }) => event.type === "stanza" && of(self).writeEl(errorReply(event.stanza, new StanzaError("not-authorized", "bind a resource first"))),
-    processStanza: ({ self, event }) => event.type === "stanza" && of(self).enqueue(event.stanza),
-    sessionStarted: ({ self }) => of(self).sessionStarted(),
-    sessionEnded: ({ self }) => of(self).sessionEnded(),
-    sendKeepalive: ({ self }) => of(self).write(" "),
-    closeStream: ({ self, context }) => of(self).closeStream(context.closeError),
-    closeSocket: ({ self }) => of(self).destroy(),
+    sendHeaderAndFeatures: (c, { context }) => c.sendHeaderAndFeatures(context),
+    restartStream: (c) => c.parser.reset(),
+    startTls: (c) => c.startTls(),
+    sendTlsFailure: (c) => c.write(`<failure xmlns='${NS_TLS}'/>`),
+    saslStart: (c, { event }) => event.type === "stanza" && c.saslStart(event.stanza),
+    saslResponse: (c, { event }) => event.type === "stanza" && c.saslResponse(event.stanza),
+    saslSendChallenge: (c, { event }) => event.type === "sasl.challenge" && c.writeEl(saslElement("challenge", event.data)),
+    saslSendSuccess: (c, { event }) => event.type === "sasl.success" && c.writeEl(saslElement("success", event.data)),
+    saslSendFailure: (c, _, params: { condition: string; text?: string }) => c.saslFailed(params.condition, params.text),
+    bind: (c, { event }) => event.type === "stanza" && c.bind(event.stanza),
+    sendBindResult: (c) => c.sendBindResult(),
+    sendBindError: (c, { event }) => event.type === "bind.failure" && c.sendBindError(event.condition, event.text),
+    handleRegistration: (c, { event }) => event.type === "stanza" && c.handleRegistration(event.stanza),
+    refuseIq: (c, { event }) => event.type === "stanza" && c.writeEl(errorReply(event.stanza, new StanzaError("not-authorized", "bind a resource first"))),
+    processStanza: (c, { event }) => event.type === "stanza" && c.enqueue(event.stanza),
+    sessionStarted: (c) => c.sessionStarted(),
+    sessionEnded: (c) => c.sessionEnded(),
+    sendKeepalive: (c) => c.write(" "),
+    closeStream: (c, { context }) => c.closeStream(context.closeError),
+    closeSocket: (c) => c.destroy(),
   },
 });
 
@@ -99,8 +97,11 @@ export class C2SConnection implements Session, RoutedSession {
     this.trackActivity = limits.idle_timeout_ms > 0;
     this.inboundRate = limits.max_bytes_per_second > 0 ? new ByteRate(limits.max_bytes_per_second) : undefined;
     this.sasl = new SaslNegotiation(server, socket.remoteAddress ?? "?", this.id, (event) => this.actor.send(event));
-    this.actor = createActor(c2sMachine, {
-      input: {
+    server.connections.add(this);
+    this.attach(socket);
+    this.actor = c2sMachine.start(
+      this,
+      {
         domains: server.domains,
         secure: opts.secure,
         tlsAvailable: !opts.secure,
@@ -114,14 +115,8 @@ export class C2SConnection implements Session, RoutedSession {
         registrationEnabled: server.config.registration.enabled,
         acceptsElement: (el) => server.registry.match(el) !== undefined,
       },
-      inspect: server.inspector?.connection(this),
-    });
-    owners.set(this.actor, this);
-    // A bug in one connection's actions must end that connection, never the process.
-    this.actor.subscribe({ error: (err) => this.crashed(err) });
-    server.connections.add(this);
-    this.attach(socket);
-    this.actor.start();
+      server.inspector?.connection(this),
+    );
   }
 
   // --- transport ------------------------------------------------------------------------
@@ -181,12 +176,12 @@ export class C2SConnection implements Session, RoutedSession {
     this.closed = true;
     this.actor.send({ type: "socket.closed" });
     this.server.connections.delete(this);
-    owners.delete(this.actor);
     this.actor.stop();
     for (const resolve of this.closedWaiters.splice(0)) resolve();
   }
 
-  private crashed(err: unknown): void {
+  /** A bug in one connection's actions ends that connection, never the process. */
+  crashed(err: unknown): void {
     this.server.log.error("connection failed", { id: this.id, jid: this.jid?.toString(), error: err instanceof Error ? err.stack ?? err.message : String(err) });
     if (!this.closed) this.write(serialize(new StreamError("internal-server-error").toElement()) + STREAM_CLOSE);
     this.destroy();

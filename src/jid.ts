@@ -238,26 +238,40 @@ function prepareDomainpartUnicode(s: string): string {
   if (d.endsWith(".")) d = d.slice(0, -1);
   d = d.toLowerCase().normalize("NFC");
   if (d === "") throw new JidError("domainpart is empty", "domainpart");
-  const ascii = domainToASCII(d);
-  if (ascii === "") throw new JidError(`domainpart ${quote(d)} is not a valid internationalized domain name`, "domainpart");
-  checkAsciiLabels(ascii);
+  // Label by label (see aLabelsToUnicode for why not the whole name at once).
+  const given = d.split(".");
+  const ascii = given.map((label) => (isAscii(label) ? label : domainToASCII(label)));
+  if (given.some((label, i) => label !== "" && ascii[i] === "")) throw new JidError(`domainpart ${quote(d)} is not a valid internationalized domain name`, "domainpart");
+  checkAsciiLabels(ascii.join("."));
   // UTS #46 maps some characters (e.g. U+210C to "h") that IDNA2008 disallows: each label must
   // survive the round trip unchanged, except A-labels, which become their U-labels.
-  const unicode = domainToUnicode(ascii);
-  const given = d.split(".");
-  const back = unicode.split(".");
-  if (back.length !== given.length || given.some((l, i) => l !== back[i] && !l.startsWith("xn--"))) {
-    throw new JidError(`domainpart ${quote(d)} contains characters not allowed in U-labels`, "domainpart");
-  }
+  const unicode = given
+    .map((label, i) => {
+      if (isAscii(label)) return label.startsWith("xn--") ? aLabelToUnicode(label, d) : label;
+      if (domainToUnicode(ascii[i]) !== label) throw new JidError(`domainpart ${quote(d)} contains characters not allowed in U-labels`, "domainpart");
+      return label;
+    })
+    .join(".");
   checkOctets(unicode, utf8Length(unicode), "domainpart");
   return unicode;
 }
 
+// Label by label: given the whole name, WHATWG parsing would read e.g. "xn--mnchen-3ya.0xd" as
+// an IPv4 address (its last label looks like a hex number) and refuse a valid domain.
 function aLabelsToUnicode(d: string): string {
-  const u = domainToUnicode(d);
-  if (u === "" || domainToASCII(u) !== d) throw new JidError(`domainpart ${quote(d)} has an invalid A-label`, "domainpart");
+  return d
+    .split(".")
+    .map((label) => (label.startsWith("xn--") ? aLabelToUnicode(label, d) : label))
+    .join(".");
+}
+
+function aLabelToUnicode(label: string, d: string): string {
+  const u = domainToUnicode(label);
+  if (u === "" || domainToASCII(u) !== label) throw new JidError(`domainpart ${quote(d)} has an invalid A-label`, "domainpart");
   return u;
 }
+
+const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 
 // Labels 1..63 octets, no leading or trailing hyphen (RFC 5891 §4.2.3.1); a name whose last
 // label is all digits is an IPv4 address and must be a dotted quad (RFC 3986 §3.2.2).

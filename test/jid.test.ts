@@ -184,6 +184,9 @@ describe("domainpart", () => {
     expect(jid("u@xn--mnchen-3ya.de").equals(jid("u@münchen.de"))).toBe(true);
     expect(jid("u@münchen.de。").domain).toBe("münchen.de");
     expect(jid("u@xn--mnchen-3ya.ÄÖ").domain).toBe("münchen.äö");
+    // A last label that reads as a hex number must not turn the name into an IPv4 address.
+    expect(jid("u@XN--MNCHEN-3YA.0xd").domain).toBe("münchen.0xd");
+    expect(jid("u@münchen.0xd").domain).toBe("münchen.0xd");
   });
 
   test("names that are not valid U-labels are rejected", () => {

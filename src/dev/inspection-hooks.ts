@@ -1,7 +1,14 @@
 import type { Element } from "ltx";
-import type { InspectionEvent } from "xstate";
 import type { ChainOutput } from "../../actors/chain.js";
+import type { SnapshotObserver } from "../../actors/machine-runner.js";
 import type { Jid } from "../jid.js";
+
+/** What inspection reads from a connection snapshot. */
+export interface ConnectionSnapshot {
+  value: unknown;
+  status: string;
+  context?: { jid?: string };
+}
 
 /**
  * What the server calls when live inspection is on (`server.inspector`, set by
@@ -9,8 +16,8 @@ import type { Jid } from "../jid.js";
  * connection and per stanza). src/dev/inspector.ts implements it.
  */
 export interface InspectionHooks {
-  /** An xstate `inspect` observer for one connection's actor (passed to `createActor`). */
-  connection(connection: { readonly id: string }): (event: InspectionEvent) => void;
+  /** Sees every snapshot of one connection's statechart, with the event that led to it. */
+  connection(connection: { readonly id: string }): SnapshotObserver<ConnectionSnapshot>;
   /** A chain starts for a stanza (run it with `trace: true`); the returned function takes its output. */
   chain(connection: { readonly id: string; readonly jid: Jid }, stanza: Element, phase: string): (output: ChainOutput) => void;
 }

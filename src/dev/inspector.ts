@@ -1,10 +1,10 @@
 import type { Element } from "ltx";
-import type { InspectionEvent } from "xstate";
 import type { ChainOutput, ChainTraceEntry } from "../../actors/chain.js";
 import type { WorkerPoolStats } from "../../actors/worker-pool.js";
 import type { Jid } from "../jid.js";
 import { activePaths } from "./chart-model.js";
-import type { InspectionHooks } from "./inspection-hooks.js";
+import type { ConnectionSnapshot, InspectionHooks } from "./inspection-hooks.js";
+import type { SnapshotObserver } from "../../actors/machine-runner.js";
 
 /** One connection actor as the inspector shows it. */
 export interface ConnectionView {
@@ -76,12 +76,9 @@ export class Inspector implements InspectionHooks {
 
   // --- InspectionHooks ------------------------------------------------------------------
 
-  connection(connection: { readonly id: string }): (event: InspectionEvent) => void {
+  connection(connection: { readonly id: string }): SnapshotObserver<ConnectionSnapshot> {
     let last = "";
-    return (event) => {
-      // Only the connection actor's own snapshots (a machine's children would have their own).
-      if (event.type !== "@xstate.snapshot" || event.actorRef.sessionId !== event.rootId) return;
-      const snapshot = event.snapshot as { value?: unknown; status: string; context?: { jid?: string } };
+    return (snapshot, event) => {
       const key = JSON.stringify([snapshot.value, snapshot.status, snapshot.context?.jid]);
       if (key === last) return; // `activity` events and the like: nothing visible changed
       last = key;
@@ -91,7 +88,7 @@ export class Inspector implements InspectionHooks {
         state: snapshot.value,
         paths: activePaths(snapshot.value),
         status: snapshot.status,
-        event: event.event.type,
+        event: event.type,
         since: Date.now(),
       };
       this.connections.set(connection.id, view);
