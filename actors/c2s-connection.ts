@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type net from "node:net";
 import tls from "node:tls";
 import { Element } from "ltx";
@@ -6,9 +6,9 @@ import { connectionMachine, NS_BIND, NS_TLS, type ConnectionContext } from "../m
 import { answerRegistration, NS_REGISTER_FEATURE } from "../src/modules/register/index.js";
 import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
 import { Jid, JidError } from "../src/jid.js";
-import { StreamParser, serialize, streamHeader, STREAM_CLOSE } from "../src/xml/index.js";
+import { StreamParser, serialize, streamHeader, STREAM_CLOSE, type StreamHeader, type StreamParserHandlers, type StreamParserOptions } from "../src/xml/index.js";
 import { mechanismsElement, offeredMechanisms } from "../src/sasl/index.js";
-import { SaslNegotiation, saslFailureElement } from "./c2s-sasl.js";
+import { SaslNegotiation, saslFailureElement, saslOptions } from "./c2s-sasl.js";
 import type { Server } from "../src/server.js";
 import type { Session } from "../src/session.js";
 import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
@@ -34,7 +34,7 @@ const c2sMachine = new MachineRunner<typeof connectionMachine, C2SConnection>(co
     saslStart: (c, { event }) => event.type === "stanza" && c.saslStart(event.stanza),
     saslResponse: (c, { event }) => event.type === "stanza" && c.saslResponse(event.stanza),
     saslSendChallenge: (c, { event }) => event.type === "sasl.challenge" && c.writeEl(saslElement("challenge", event.data)),
-    saslSendSuccess: (c, { event }) => event.type === "sasl.success" && c.writeEl(saslElement("success", event.data)),
+    saslSendSuccess: (c, { event }) => event.type === "sasl.success" && c.saslSucceeded(event.data),
     saslSendFailure: (c, _, params: { condition: string; text?: string }) => c.saslFailed(params.condition, params.text),
     bind: (c, { event }) => event.type === "stanza" && c.bind(event.stanza),
     sendBindResult: (c) => c.sendBindResult(),
@@ -50,6 +50,44 @@ const c2sMachine = new MachineRunner<typeof connectionMachine, C2SConnection>(co
   },
 });
 
+/** What every connection of one server shares, built once (a copy per connection is memory). */
+interface ServerShared {
+  parserOptions: StreamParserOptions;
+  acceptsElement: (el: Element) => boolean;
+}
+const shared = new WeakMap<Server, ServerShared>();
+function sharedFor(server: Server): ServerShared {
+  let entry = shared.get(server);
+  if (!entry) {
+    const limits = server.config.limits;
+    entry = {
+      parserOptions: { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_xml_depth },
+      acceptsElement: (el) => server.registry.match(el) !== undefined,
+    };
+    shared.set(server, entry);
+  }
+  return entry;
+}
+
+// Socket listeners shared by all connections (`this` is the socket), instead of closures each.
+const OWNER = Symbol("c2s connection");
+type OwnedSocket = net.Socket & { [OWNER]: C2SConnection };
+function own(socket: net.Socket, connection: C2SConnection): void {
+  (socket as net.Socket & { [OWNER]?: C2SConnection })[OWNER] = connection;
+}
+function onSocketData(this: OwnedSocket, chunk: Buffer) {
+  this[OWNER].received(chunk);
+}
+function onSocketError(this: OwnedSocket, err: Error) {
+  const c = this[OWNER];
+  c.server.log.debug("socket error", { id: c.id, error: err.message });
+}
+function onSocketClose(this: OwnedSocket) {
+  this[OWNER].socketClosed();
+}
+
+let connectionCount = 0;
+
 function saslElement(name: string, data: string | undefined): Element {
   const el = new Element(name, { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
   if (data !== undefined) el.t(data === "" ? "=" : data);
@@ -57,23 +95,25 @@ function saslElement(name: string, data: string | undefined): Element {
 }
 
 /** One client connection: socket ⇄ parser ⇄ statechart ⇄ chains. */
-export class C2SConnection implements Session, RoutedSession {
-  readonly id = randomUUID();
+export class C2SConnection implements Session, RoutedSession, StreamParserHandlers {
+  /** Unique in this process; short, for logs and the inspector. */
+  readonly id = `c${++connectionCount}`;
   jid!: Jid;
   priority: number | undefined = undefined;
   secure: boolean;
   readonly parser: StreamParser;
   private socket: net.Socket;
   private readonly actor;
-  private readonly queue = new OrderedQueue<Element>((stanza, done) => this.process(stanza, done));
+  private queue: OrderedQueue<Element> | undefined;
   private headerSent = false;
   private corked: net.Socket | undefined;
   /** The parser gave up on the peer's XML, so its `</stream:stream>` can never be read. */
   private unreadable = false;
-  private readonly sasl: SaslNegotiation;
+  /** Only while authenticating. */
+  private sasl: SaslNegotiation | undefined;
   private bindRequest: Element | undefined;
   private closed = false;
-  private closedWaiters: (() => void)[] = [];
+  private closedWaiters: (() => void)[] | undefined;
   private readonly trackActivity: boolean;
   private readonly inboundRate: ByteRate | undefined;
 
@@ -81,22 +121,11 @@ export class C2SConnection implements Session, RoutedSession {
     this.socket = socket;
     this.secure = opts.secure;
     const limits = server.config.limits;
-    this.parser = new StreamParser(
-      {
-        onStreamStart: (header) => this.streamStarted(header.attrs),
-        onStanza: (stanza) => this.actor.send({ type: "stanza", stanza }),
-        onStreamEnd: () => this.actor.send({ type: "stream.close" }),
-        onError: (err: StreamError) => {
-          this.unreadable = true;
-          this.actor.send({ type: "stream.error", condition: err.condition, text: err.text });
-        },
-      },
-      { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_xml_depth },
-    );
+    const common = sharedFor(server);
+    this.parser = new StreamParser(this, common.parserOptions);
     const loopback = isLoopback(socket.remoteAddress);
     this.trackActivity = limits.idle_timeout_ms > 0;
     this.inboundRate = limits.max_bytes_per_second > 0 ? new ByteRate(limits.max_bytes_per_second) : undefined;
-    this.sasl = new SaslNegotiation(server, socket.remoteAddress ?? "?", this.id, (event) => this.actor.send(event));
     server.connections.add(this);
     this.attach(socket);
     this.actor = c2sMachine.start(
@@ -113,7 +142,7 @@ export class C2SConnection implements Session, RoutedSession {
         idleTimeoutMs: limits.idle_timeout_ms,
         closeTimeoutMs: 2000,
         registrationEnabled: server.config.registration.enabled,
-        acceptsElement: (el) => server.registry.match(el) !== undefined,
+        acceptsElement: common.acceptsElement,
       },
       server.inspector?.connection(this),
     );
@@ -121,7 +150,8 @@ export class C2SConnection implements Session, RoutedSession {
 
   // --- transport ------------------------------------------------------------------------
 
-  private readonly onData = (chunk: Buffer) => {
+  /** Bytes from the socket (plain or TLS). */
+  received(chunk: Buffer): void {
     this.parser.write(chunk);
     if (this.trackActivity) this.actor.send({ type: "activity" });
     // Over the inbound rate: stop reading for a while rather than buffer (TCP pushes back).
@@ -131,12 +161,13 @@ export class C2SConnection implements Session, RoutedSession {
       socket.pause();
       setTimeout(() => socket.resume(), pause).unref();
     }
-  };
+  }
 
   private attach(socket: net.Socket): void {
-    socket.on("data", this.onData);
-    socket.on("error", (err) => this.server.log.debug("socket error", { id: this.id, error: err.message }));
-    socket.on("close", () => this.socketClosed());
+    own(socket, this);
+    socket.on("data", onSocketData);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
   }
 
   write(data: string): void {
@@ -172,12 +203,14 @@ export class C2SConnection implements Session, RoutedSession {
     this.writeEl(stanza);
   }
 
-  private socketClosed(): void {
+  socketClosed(): void {
     this.closed = true;
     this.actor.send({ type: "socket.closed" });
     this.server.connections.delete(this);
     this.actor.stop();
-    for (const resolve of this.closedWaiters.splice(0)) resolve();
+    const waiters = this.closedWaiters ?? [];
+    this.closedWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 
   /** A bug in one connection's actions ends that connection, never the process. */
@@ -190,7 +223,7 @@ export class C2SConnection implements Session, RoutedSession {
   /** Graceful close (server shutdown): `<system-shutdown/>`; resolves once the socket is gone. */
   shutdown(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const gone = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    const gone = new Promise<void>((resolve) => (this.closedWaiters ??= []).push(resolve));
     this.actor.send({ type: "server.shutdown" });
     return gone;
   }
@@ -202,15 +235,28 @@ export class C2SConnection implements Session, RoutedSession {
     setTimeout(() => this.socket.destroy(), 500).unref();
   }
 
-  // --- stream ---------------------------------------------------------------------------
+  // --- stream (the parser's callbacks) --------------------------------------------------
 
-  private streamStarted(attrs: Record<string, string>): void {
+  onStreamStart({ attrs }: StreamHeader): void {
     // RFC 6120 §4.9.3.10: a c2s stream's content namespace is jabber:client.
     if (attrs.xmlns !== "jabber:client") {
       this.actor.send({ type: "stream.error", condition: "invalid-namespace", text: "expected jabber:client" });
       return;
     }
     this.actor.send({ type: "stream.open", attrs });
+  }
+
+  onStanza(stanza: Element): void {
+    this.actor.send({ type: "stanza", stanza });
+  }
+
+  onStreamEnd(): void {
+    this.actor.send({ type: "stream.close" });
+  }
+
+  onError(err: StreamError): void {
+    this.unreadable = true;
+    this.actor.send({ type: "stream.error", condition: err.condition, text: err.text });
   }
 
   private header(domain: string | undefined): string {
@@ -232,7 +278,7 @@ export class C2SConnection implements Session, RoutedSession {
         if (mustTls) starttls.c("required");
       }
       if (context.secure || !context.requireEncryption || context.plaintextAllowed) {
-        features.cnode(mechanismsElement(offeredMechanisms(this.sasl.options(context))));
+        features.cnode(mechanismsElement(offeredMechanisms(saslOptions(this.server, context))));
         if (context.registrationEnabled) features.c("register", { xmlns: NS_REGISTER_FEATURE });
       }
       return features;
@@ -260,29 +306,36 @@ export class C2SConnection implements Session, RoutedSession {
   startTls(): void {
     this.write(`<proceed xmlns='${NS_TLS}'/>`);
     const raw = this.socket;
-    raw.removeListener("data", this.onData);
+    raw.removeListener("data", onSocketData);
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.opts.secureContext });
     secure.once("secure", () => {
       this.secure = true;
       this.actor.send({ type: "tls.established" });
     });
     secure.once("error", (err) => this.actor.send({ type: "tls.failed", reason: err.message }));
-    secure.on("data", this.onData);
+    own(secure, this);
+    secure.on("data", onSocketData);
     this.socket = secure;
   }
 
   // --- SASL (RFC 6120 §6): actors/c2s-sasl.ts ------------------------------------------
 
   saslStart(auth: Element): void {
+    this.sasl ??= new SaslNegotiation(this.server, this.socket.remoteAddress ?? "?", this.id, (event) => this.actor.send(event));
     this.sasl.start(auth, { ...this.actor.getSnapshot().context, secure: this.secure });
   }
 
   saslResponse(response: Element): void {
-    this.sasl.respond(response);
+    this.sasl?.respond(response);
+  }
+
+  saslSucceeded(data: string | undefined): void {
+    this.sasl = undefined; // an authenticated stream keeps nothing of its SASL exchange
+    this.writeEl(saslElement("success", data));
   }
 
   saslFailed(condition: string, text?: string): void {
-    this.sasl.abandon();
+    this.sasl?.abandon();
     this.writeEl(saslFailureElement(condition, text));
   }
 
@@ -306,7 +359,7 @@ export class C2SConnection implements Session, RoutedSession {
     let jid: Jid;
     try {
       // §7.6: the client's resource, or one we generate.
-      jid = new Jid(username!, domain!, requested || randomBytes(6).toString("hex"));
+      jid = new Jid(detached(username!), domain!, requested ? detached(requested) : randomBytes(6).toString("hex"));
     } catch (err) {
       // §7.7.2.1: a resource that cannot be processed → bad-request.
       const text = err instanceof JidError ? err.message : "bad resource";
@@ -342,7 +395,7 @@ export class C2SConnection implements Session, RoutedSession {
 
   sessionEnded(): void {
     this.server.router.unbind(this);
-    this.queue.clear();
+    this.queue?.clear();
     this.server.emit("session.ended", this);
   }
 
@@ -351,7 +404,7 @@ export class C2SConnection implements Session, RoutedSession {
   enqueue(stanza: Element): void {
     // RFC 6120 §8.1.2.1: the server stamps `from` with the sender's full JID.
     stanza.attrs.from = this.jid.toString();
-    this.queue.push(stanza);
+    (this.queue ??= new OrderedQueue<Element>((item, done) => this.process(item, done))).push(stanza);
   }
 
   private process(stanza: Element, done: () => void): void {
@@ -401,6 +454,14 @@ export class C2SConnection implements Session, RoutedSession {
   private reject(stanza: Element, error: StanzaError): void {
     if (mayReplyWithError(stanza)) this.writeEl(errorReply(stanza, error));
   }
+}
+
+/**
+ * A copy of `s` that shares no memory with the input it was sliced from: a bound JID lives as
+ * long as the session, and a slice would keep the whole received chunk alive with it.
+ */
+function detached(s: string): string {
+  return Buffer.from(s, "utf8").toString("utf8");
 }
 
 function isLoopback(address: string | undefined): boolean {

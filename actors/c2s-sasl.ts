@@ -33,23 +33,11 @@ export class SaslNegotiation {
     private readonly send: (event: SaslEvent) => void,
   ) {}
 
-  options(state: SaslStreamState): SaslServerOptions {
-    return {
-      secure: state.secure,
-      enabled: this.server.config.sasl.mechanisms as SaslMechanismName[],
-      allowPlainWithoutTls: state.plaintextAllowed,
-      domain: state.domain ?? this.server.domains[0],
-      // Unknown users get fake credentials with the same iteration count as real ones.
-      fakeIterations: this.server.config.sasl.scram_iterations,
-      ...(this.server.fakeSaltSecret ? { fakeSaltSecret: this.server.fakeSaltSecret } : {}),
-    };
-  }
-
   /** `<auth/>` (RFC 6120 §6.4.2). */
   start(auth: Element, state: SaslStreamState): void {
     const message = parseSaslElement(auth);
     if (message?.kind !== "auth") return this.step({ kind: "failure", condition: "malformed-request" });
-    const mechanism = createServerMechanism(message.mechanism, this.options(state));
+    const mechanism = createServerMechanism(message.mechanism, saslOptions(this.server, state));
     if (isSaslFailure(mechanism)) return this.step(mechanism);
     this.mechanism = mechanism;
     this.secure = state.secure;
@@ -100,6 +88,19 @@ export class SaslNegotiation {
         });
     }
   }
+}
+
+/** The SASL settings of one stream, from the server's config and the stream's state. */
+export function saslOptions(server: Server, state: SaslStreamState): SaslServerOptions {
+  return {
+    secure: state.secure,
+    enabled: server.config.sasl.mechanisms as SaslMechanismName[],
+    allowPlainWithoutTls: state.plaintextAllowed,
+    domain: state.domain ?? server.domains[0],
+    // Unknown users get fake credentials with the same iteration count as real ones.
+    fakeIterations: server.config.sasl.scram_iterations,
+    ...(server.fakeSaltSecret ? { fakeSaltSecret: server.fakeSaltSecret } : {}),
+  };
 }
 
 /** Accounts are stored under the JID-normalised local part (RFC 7622 §3.3: case-folded). */

@@ -9,12 +9,12 @@ export class OrderedQueue<T> {
   private head = 0;
   private busy = false;
   private draining = false;
-  private idleWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] | undefined;
 
   constructor(
     private readonly process: (item: T, done: () => void) => void,
     /** A throwing `process` must not wedge the queue: the item counts as done and this hears of it. */
-    private readonly onError: (err: unknown, item: T) => void = (err) => queueMicrotask(() => { throw err; }),
+    private readonly onError: (err: unknown, item: T) => void = rethrowLater,
   ) {}
 
   get size(): number {
@@ -29,7 +29,7 @@ export class OrderedQueue<T> {
   /** Resolves when nothing is queued or running (used by graceful shutdown and tests). */
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 
   /** Drops everything not yet started (connection closed). */
@@ -68,9 +68,15 @@ export class OrderedQueue<T> {
   }
 
   private notifyIdle(): void {
-    if (this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
-    this.idleWaiters = [];
+    if (waiters === undefined) return;
+    this.idleWaiters = undefined;
     for (const resolve of waiters) resolve();
   }
+}
+
+function rethrowLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
 }

@@ -6,8 +6,9 @@ import type { StreamCondition } from "../src/errors.js";
  * A client connection, RFC 6120 end to end: stream open → features → STARTTLS → restart →
  * SASL → restart → resource binding → established → closing → closed.
  *
- * Pure: every side effect is a named action, implemented by actors/c2s-connection.ts through
- * `.provide()`, so tests can drive the machine with events alone and `tjabberd charts` draws it.
+ * Pure: every side effect is a named action, implemented by actors/c2s-connection.ts (run by
+ * actors/machine-runner.ts), so tests can drive the machine with events alone and `tjabberd
+ * charts` draws it.
  */
 
 export const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -125,8 +126,10 @@ export const connectionMachine = setup({
     closeStream: () => {},
     closeSocket: () => {},
     setCloseError: assign({ closeError: (_, params: { condition: StreamCondition; text?: string }) => params }),
+    // The configured string, not the header's (a slice of the input that would stay in memory).
     rememberDomain: assign({
-      domain: ({ event, context }) => (event.type === "stream.open" ? (event.attrs.to ?? context.domains[0]).toLowerCase() : context.domain),
+      domain: ({ event, context }) =>
+        event.type === "stream.open" ? context.domains.find((d) => d === event.attrs.to?.toLowerCase()) ?? context.domains[0] : context.domain,
     }),
     countAuthFailure: assign({ authFailures: ({ context }) => context.authFailures + 1 }),
     markAuthenticated: assign({

@@ -10,8 +10,11 @@ export interface StreamHeader {
 export interface StreamScope {
   /** Content namespace (the header's default `xmlns`), e.g. jabber:client. */
   defaultNs: string;
-  /** Prefixes declared on the header (stream, and e.g. db for dialback), prefix → namespace. */
-  prefixes: Map<string, string>;
+  /**
+   * Prefixes declared on the header besides `stream` (e.g. db for dialback), prefix → namespace;
+   * undefined when there are none, as on nearly every c2s stream.
+   */
+  prefixes: Map<string, string> | undefined;
 }
 
 /**
@@ -35,13 +38,15 @@ export function checkStreamHeader(
     throw new StreamError("invalid-namespace", `<${name}> in ${ns} is not the stream element`);
   }
   if (prefix !== "stream") throw new StreamError("bad-namespace-prefix", `stream prefix must be 'stream'`);
-  const defaultNs = attrs.xmlns;
-  if (defaultNs === undefined || !contentNamespaces.includes(defaultNs)) {
-    throw new StreamError("invalid-namespace", `unsupported content namespace ${defaultNs ?? "(none)"}`);
+  // The list's own string, not the attribute: that one is a slice of the whole input chunk,
+  // which a long-lived stream would otherwise keep alive.
+  const defaultNs = contentNamespaces.find((ns) => ns === attrs.xmlns);
+  if (defaultNs === undefined) {
+    throw new StreamError("invalid-namespace", `unsupported content namespace ${attrs.xmlns ?? "(none)"}`);
   }
-  const prefixes = new Map<string, string>();
+  let prefixes: Map<string, string> | undefined;
   for (const key of Object.keys(attrs)) {
-    if (key.startsWith("xmlns:")) prefixes.set(key.slice(6), attrs[key]!);
+    if (key.startsWith("xmlns:") && key !== "xmlns:stream") (prefixes ??= new Map()).set(key.slice(6), attrs[key]!);
   }
   return { defaultNs, prefixes };
 }

@@ -26,6 +26,21 @@ export interface StreamParserOptions {
   contentNamespaces?: readonly string[];
 }
 
+// One limits object per options object: thousands of connections share the server's.
+const resolved = new WeakMap<StreamParserOptions, StreamLimits>();
+function resolveLimits(options: StreamParserOptions): StreamLimits {
+  let limits = resolved.get(options);
+  if (!limits) {
+    limits = {
+      maxStanzaBytes: options.maxStanzaBytes ?? 262144,
+      maxDepth: options.maxDepth ?? 64,
+      contentNamespaces: options.contentNamespaces ?? ["jabber:client", "jabber:server"],
+    };
+    resolved.set(options, limits);
+  }
+  return limits;
+}
+
 /**
  * Incremental parser for one direction of an XMPP stream (RFC 6120 §4). Feed it socket chunks;
  * it reports the header, each stanza, the close, or the first error — never by throwing.
@@ -39,11 +54,7 @@ export class StreamParser {
   private ended = false;
 
   constructor(private readonly handlers: StreamParserHandlers, options: StreamParserOptions = {}) {
-    this.limits = {
-      maxStanzaBytes: options.maxStanzaBytes ?? 262144,
-      maxDepth: options.maxDepth ?? 64,
-      contentNamespaces: options.contentNamespaces ?? ["jabber:client", "jabber:server"],
-    };
+    this.limits = resolveLimits(options);
     this.reset();
   }
 

@@ -85,11 +85,13 @@ export class Tokenizer {
     this.carry = "";
 
     const pos = this.run(data);
-    if (this.stopped || pos >= data.length) return;
-    this.carry = data.slice(pos);
-    this.carryAscii = this.ascii;
-    this.carryHasCR = this.hasCR;
-    this.carryOffset = this.offsetAt(pos);
+    if (!this.stopped && pos < data.length) {
+      this.carry = data.slice(pos);
+      this.carryAscii = this.ascii;
+      this.carryHasCR = this.hasCR;
+      this.carryOffset = this.offsetAt(pos);
+    }
+    this.data = ""; // an idle stream must not hold on to its last chunk
   }
 
   /** Returns the index where unconsumed (incomplete) input starts. */

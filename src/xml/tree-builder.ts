@@ -1,5 +1,5 @@
 import { Element } from "ltx";
-import { StreamError } from "../errors.js";
+import { NS_STREAM, StreamError } from "../errors.js";
 import { isAllSpace } from "./chars.js";
 import { checkStreamHeader, type StreamHeader, type StreamScope } from "./stream-header.js";
 import type { TokenHandler, Tokenizer } from "./tokenizer.js";
@@ -16,6 +16,8 @@ export interface StreamLimits {
   contentNamespaces: readonly string[];
 }
 
+/** checkStreamHeader admits no other name for the stream element. */
+const STREAM_NAME = "stream:stream";
 const PROLOG = 0;
 const OPEN = 1;
 const CLOSED = 2;
@@ -29,7 +31,6 @@ export class StreamTreeBuilder implements TokenHandler {
   private phase = PROLOG;
   private sawDeclaration = false;
   private atStart = true;
-  private headerName = "";
   private scope: StreamScope | null = null;
   /** Innermost open element of the stanza being built; null between stanzas. */
   private current: Element | null = null;
@@ -72,7 +73,7 @@ export class StreamTreeBuilder implements TokenHandler {
   endTag(name: string, end: number): void {
     const el = this.current;
     if (el === null) {
-      if (this.phase !== OPEN || name !== this.headerName) throw new StreamError("not-well-formed", `unexpected </${name}>`);
+      if (this.phase !== OPEN || name !== STREAM_NAME) throw new StreamError("not-well-formed", `unexpected </${name}>`);
       return this.streamEnd();
     }
     if (el.name !== name) throw new StreamError("not-well-formed", `</${name}> closes <${el.name}>`);
@@ -124,7 +125,6 @@ export class StreamTreeBuilder implements TokenHandler {
     const startOffset = this.tokenizer.offsetAt(start);
     if (this.tokenizer.offsetAt(end) - startOffset > this.limits.maxStanzaBytes) this.tooLarge();
     this.scope = checkStreamHeader(name, attrs, this.limits.contentNamespaces);
-    this.headerName = name;
     this.phase = OPEN;
     this.events.onStreamStart({ name, attrs });
     if (selfClosing && this.phase === OPEN) this.streamEnd();
@@ -176,7 +176,7 @@ export class StreamTreeBuilder implements TokenHandler {
     for (let e: Element | null = el; e !== null; e = e.parent as Element | null) {
       if (e.attrs[decl] !== undefined) return;
     }
-    const ns = this.scope!.prefixes.get(prefix);
+    const ns = prefix === "stream" ? NS_STREAM : this.scope!.prefixes?.get(prefix);
     if (ns === undefined) throw new StreamError("not-well-formed", `undeclared prefix ${prefix}`);
     this.stanza!.attrs[decl] = ns;
   }
