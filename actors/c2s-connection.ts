@@ -24,7 +24,7 @@ const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
  * The connection statechart's side effects, one set for all connections (actors/machine-runner.ts
  * explains why connections share a runner instead of each owning an xstate Actor).
  */
-const c2sMachine = new MachineRunner<typeof connectionMachine, C2SConnection>(connectionMachine, {
+const c2sRunner = new MachineRunner<typeof connectionMachine, C2SConnection>(connectionMachine, {
   onError: (c, err) => c.crashed(err),
   actions: {
     sendHeaderAndFeatures: (c, { context }) => c.sendHeaderAndFeatures(context),
@@ -103,7 +103,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
   secure: boolean;
   readonly parser: StreamParser;
   private socket: net.Socket;
-  private readonly actor;
+  private readonly machine;
   private queue: OrderedQueue<Element> | undefined;
   private headerSent = false;
   private corked: net.Socket | undefined;
@@ -128,7 +128,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
     this.inboundRate = limits.max_bytes_per_second > 0 ? new ByteRate(limits.max_bytes_per_second) : undefined;
     server.connections.add(this);
     this.attach(socket);
-    this.actor = c2sMachine.start(
+    this.machine = c2sRunner.start(
       this,
       {
         domains: server.domains,
@@ -153,7 +153,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
   /** Bytes from the socket (plain or TLS). */
   received(chunk: Buffer): void {
     this.parser.write(chunk);
-    if (this.trackActivity) this.actor.send({ type: "activity" });
+    if (this.trackActivity) this.machine.send({ type: "activity" });
     // Over the inbound rate: stop reading for a while rather than buffer (TCP pushes back).
     const pause = this.inboundRate?.take(chunk.length) ?? 0;
     if (pause > 0 && !this.closed) {
@@ -205,9 +205,9 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
 
   socketClosed(): void {
     this.closed = true;
-    this.actor.send({ type: "socket.closed" });
+    this.machine.send({ type: "socket.closed" });
     this.server.connections.delete(this);
-    this.actor.stop();
+    this.machine.stop();
     const waiters = this.closedWaiters ?? [];
     this.closedWaiters = undefined;
     for (const resolve of waiters) resolve();
@@ -224,7 +224,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
   shutdown(): Promise<void> {
     if (this.closed) return Promise.resolve();
     const gone = new Promise<void>((resolve) => (this.closedWaiters ??= []).push(resolve));
-    this.actor.send({ type: "server.shutdown" });
+    this.machine.send({ type: "server.shutdown" });
     return gone;
   }
 
@@ -240,23 +240,23 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
   onStreamStart({ attrs }: StreamHeader): void {
     // RFC 6120 §4.9.3.10: a c2s stream's content namespace is jabber:client.
     if (attrs.xmlns !== "jabber:client") {
-      this.actor.send({ type: "stream.error", condition: "invalid-namespace", text: "expected jabber:client" });
+      this.machine.send({ type: "stream.error", condition: "invalid-namespace", text: "expected jabber:client" });
       return;
     }
-    this.actor.send({ type: "stream.open", attrs });
+    this.machine.send({ type: "stream.open", attrs });
   }
 
   onStanza(stanza: Element): void {
-    this.actor.send({ type: "stanza", stanza });
+    this.machine.send({ type: "stanza", stanza });
   }
 
   onStreamEnd(): void {
-    this.actor.send({ type: "stream.close" });
+    this.machine.send({ type: "stream.close" });
   }
 
   onError(err: StreamError): void {
     this.unreadable = true;
-    this.actor.send({ type: "stream.error", condition: err.condition, text: err.text });
+    this.machine.send({ type: "stream.error", condition: err.condition, text: err.text });
   }
 
   private header(domain: string | undefined): string {
@@ -310,9 +310,9 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.opts.secureContext });
     secure.once("secure", () => {
       this.secure = true;
-      this.actor.send({ type: "tls.established" });
+      this.machine.send({ type: "tls.established" });
     });
-    secure.once("error", (err) => this.actor.send({ type: "tls.failed", reason: err.message }));
+    secure.once("error", (err) => this.machine.send({ type: "tls.failed", reason: err.message }));
     own(secure, this);
     secure.on("data", onSocketData);
     this.socket = secure;
@@ -321,8 +321,8 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
   // --- SASL (RFC 6120 §6): actors/c2s-sasl.ts ------------------------------------------
 
   saslStart(auth: Element): void {
-    this.sasl ??= new SaslNegotiation(this.server, this.socket.remoteAddress ?? "?", this.id, (event) => this.actor.send(event));
-    this.sasl.start(auth, { ...this.actor.getSnapshot().context, secure: this.secure });
+    this.sasl ??= new SaslNegotiation(this.server, this.socket.remoteAddress ?? "?", this.id, (event) => this.machine.send(event));
+    this.sasl.start(auth, { ...this.machine.getSnapshot().context, secure: this.secure });
   }
 
   saslResponse(response: Element): void {
@@ -347,14 +347,14 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
 
   /** Closes the stream with a stream error, e.g. XEP-0077 §3.2 after the account was removed. */
   streamError(condition: StreamCondition, text?: string): void {
-    this.actor.send({ type: "stream.error", condition, text });
+    this.machine.send({ type: "stream.error", condition, text });
   }
 
   // --- resource binding (RFC 6120 §7) -----------------------------------------------------
 
   bind(iq: Element): void {
     this.bindRequest = iq;
-    const { username, domain } = this.actor.getSnapshot().context;
+    const { username, domain } = this.machine.getSnapshot().context;
     const requested = iq.getChild("bind", NS_BIND)?.getChildText("resource")?.trim();
     let jid: Jid;
     try {
@@ -363,13 +363,13 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
     } catch (err) {
       // §7.7.2.1: a resource that cannot be processed → bad-request.
       const text = err instanceof JidError ? err.message : "bad resource";
-      return void this.actor.send({ type: "bind.failure", condition: "bad-request", text });
+      return void this.machine.send({ type: "bind.failure", condition: "bad-request", text });
     }
     this.jid = jid;
     if (this.server.router.bind(this, this.server.config.bind.on_conflict) === "conflict") {
-      return void this.actor.send({ type: "bind.failure", condition: "conflict" });
+      return void this.machine.send({ type: "bind.failure", condition: "conflict" });
     }
-    this.actor.send({ type: "bind.success", jid: jid.toString() });
+    this.machine.send({ type: "bind.success", jid: jid.toString() });
   }
 
   sendBindResult(): void {
@@ -385,7 +385,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
 
   /** RFC 6120 §7.7.2.2 with the "replace" policy: the older session is closed with conflict. */
   replaced(): void {
-    this.actor.send({ type: "stream.error", condition: "conflict", text: "replaced by a new session" });
+    this.machine.send({ type: "stream.error", condition: "conflict", text: "replaced by a new session" });
   }
 
   sessionStarted(): void {
@@ -433,7 +433,7 @@ export class C2SConnection implements Session, RoutedSession, StreamParserHandle
         inspected?.(output);
         this.chainDone(stanza, output);
         // A client waiting on its own queued stanzas is not idle.
-        if (this.trackActivity && !this.closed) this.actor.send({ type: "activity" });
+        if (this.trackActivity && !this.closed) this.machine.send({ type: "activity" });
         done();
       },
     });

@@ -103,6 +103,11 @@ export class MachineInstance<TMachine extends AnyStateMachine, TOwner> {
     return this.snapshot;
   }
 
+  /** Delayed events waiting to fire. */
+  get pendingDelays(): number {
+    return this.timers?.size ?? 0;
+  }
+
   /** @internal */
   begin(input: unknown): void {
     this.process(undefined, input);
@@ -153,7 +158,7 @@ export class MachineInstance<TMachine extends AnyStateMachine, TOwner> {
         const key = id ?? (event as { type: string }).type;
         this.cancel(key);
         const timer = setTimeout(() => {
-          this.timers?.delete(key);
+          this.forget(key);
           this.send(event);
         }, delay);
         (this.timers ??= new Map()).set(key, timer);
@@ -171,7 +176,12 @@ export class MachineInstance<TMachine extends AnyStateMachine, TOwner> {
     const timer = this.timers?.get(key);
     if (timer === undefined) return;
     clearTimeout(timer);
-    this.timers!.delete(key);
-    if (this.timers!.size === 0) this.timers = undefined;
+    this.forget(key);
+  }
+
+  /** Drops a timer's entry; an instance with no pending timers holds no map. */
+  private forget(key: string): void {
+    this.timers?.delete(key);
+    if (this.timers?.size === 0) this.timers = undefined;
   }
 }

@@ -102,9 +102,12 @@ describe("MachineRunner", () => {
     const log: string[] = [];
     const first = runner.start(log, undefined);
     const second = runner.start([], undefined);
+    expect(second.pendingDelays).toBe(1);
     second.send({ type: "leave" }); // cancels its timer
+    expect(second.pendingDelays).toBe(0);
     await new Promise((r) => setTimeout(r, 60));
     expect(first.getSnapshot().value).toBe("b");
+    expect(first.pendingDelays).toBe(0); // fired: nothing left behind
     expect(log).toEqual(["fired"]);
     expect(second.getSnapshot().value).toBe("c");
   });
