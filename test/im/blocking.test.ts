@@ -10,7 +10,7 @@ const NS = "urn:xmpp:blocking";
 let t: TestServer;
 beforeAll(async () => {
   t = await startTestServer();
-  for (const u of ["alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank"]) await t.addUser(u);
+  for (const u of ["alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivan", "judy"]) await t.addUser(u);
 });
 afterAll(() => t.stop());
 
@@ -146,6 +146,33 @@ test("a list not in memory is loaded on demand: gina, offline, still refuses bob
     bodies.push(m.getChildText("body")!);
   }
   expect(bodies).toEqual([...Array(10).keys()].map((i) => `m${i}`));
+});
+
+test("what the server answers for an account (vCard, last activity, disco of the bare JID) is refused to a contact it blocked", async () => {
+  const vcardOf = (to: string) => new Element("iq", { type: "get", to }).c("vCard", { xmlns: "vcard-temp" }).root();
+  const lastOf = (to: string) => new Element("iq", { type: "get", to }).c("query", { xmlns: "jabber:iq:last" }).root();
+  const discoOf = (to: string) => new Element("iq", { type: "get", to }).c("query", { xmlns: "http://jabber.org/protocol/disco#info" }).root();
+  const ivan = await t.login("ivan", { resource: "i" });
+  await ivan.request(parse(`<iq type='set'><vCard xmlns='vcard-temp'><FN>Ivan</FN></vCard></iq>`) as Element);
+  expect((await ivan.request(command("block", "judy@localhost"))).attrs.type).toBe("result");
+  const judy = await t.login("judy", { resource: "j" });
+  const hank = await t.login("hank", { resource: "h" });
+  for (const request of [vcardOf, lastOf, discoOf]) {
+    const refused = await judy.request(request("ivan@localhost"));
+    expect(refused.attrs.type).toBe("error");
+    expect(errorCondition(refused)).toBe("service-unavailable");
+  }
+  // Others still read it, and so does ivan.
+  expect((await hank.request(vcardOf("ivan@localhost"))).getChild("vCard")?.getChildText("FN")).toBe("Ivan");
+  expect((await ivan.request(vcardOf("ivan@localhost"))).getChild("vCard")?.getChildText("FN")).toBe("Ivan");
+
+  // With ivan offline his list is no longer in memory: loaded on demand, still enforced.
+  await ivan.close();
+  expect(errorCondition(await judy.request(vcardOf("ivan@localhost")))).toBe("service-unavailable");
+
+  const again = await t.login("ivan", { resource: "i2" });
+  await again.request(command("unblock", "judy@localhost"));
+  expect((await judy.request(vcardOf("ivan@localhost"))).getChild("vCard")?.getChildText("FN")).toBe("Ivan");
 });
 
 test("@xmpp/client: a real client blocks, reads its list, and is told its message to the blocked JID was refused", async () => {

@@ -7,11 +7,12 @@ import { Jid } from "../../jid.js";
 import { defineModule, type ModuleApi } from "../../module.js";
 import type { HandlerContext } from "../../phases/handler.js";
 import type { Session } from "../../session.js";
-import { reply } from "../../stanza.js";
+import { isIqRequest, reply } from "../../stanza.js";
 import { BlocklistCache } from "./blocklist-cache.js";
 import { presenceService } from "../presence/index.js";
 import { presenceToContacts } from "./presence.js";
 import { blockingFilter } from "./route-filter.js";
+import { isBlocked } from "./jid-match.js";
 
 export { isBlocked } from "./jid-match.js";
 export { NS_BLOCKING_ERRORS } from "./route-filter.js";
@@ -118,6 +119,25 @@ function setup(api: ModuleApi): void {
     await presenceToContacts(presence, cache, user, [...before].filter((j) => !after.includes(j)), true);
     answer(ctx, user, itemList("unblock", jids));
   }
+
+  /**
+   * XEP-0191 §3.3: an IQ get/set from a blocked contact "MUST return an error, which SHOULD be
+   * <service-unavailable/>". Routed IQs meet the route filter; this gate covers those the server
+   * answers itself on the account's behalf (RFC 6121 §8.5.2.1.3: an IQ to a bare JID — vCard,
+   * last activity, disco), as the first handler of every phase registered before this module.
+   */
+  function blockedContactGate(ctx: Ctx) {
+    const { stanza, session } = ctx;
+    if (stanza.name !== "iq" || !isIqRequest(stanza) || stanza.attrs.to === undefined) return;
+    const to = Jid.tryParse(stanza.attrs.to);
+    if (!to || to.resource !== "" || to.local === "" || !server.domains.includes(to.domain) || to.bareEquals(session.jid)) return;
+    const refuse = (list: ReadonlySet<string>) => {
+      if (isBlocked(list, session.jid)) throw new StanzaError("service-unavailable");
+    };
+    const list = cache.peek(to.local);
+    return list ? refuse(list) : cache.load(to.local).then(refuse);
+  }
+  for (const phase of api.registry.list()) api.extendPhase(phase.name, blockedContactGate, { first: true });
 
   api.phase({ name: "blocking.list", match: `{jabber:client}iq[@type='get']/{${NS_BLOCKING}}blocklist`, handlers: [getBlocklist] });
   api.phase({ name: "blocking.block", match: `{jabber:client}iq[@type='set']/{${NS_BLOCKING}}block`, handlers: [block] });
