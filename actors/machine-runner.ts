@@ -142,11 +142,19 @@ export class MachineInstance<TMachine extends AnyStateMachine, TOwner> {
       this.snapshot = next as SnapshotFrom<TMachine>;
       if (next.status === "error") throw next.error;
       for (const action of actions) this.execute(action);
-      this.inspect?.(this.snapshot, event ?? { type: "xstate.init" });
+      if (this.inspect) this.observe(this.inspect, event);
       if (next.status !== "active") this.stop();
     } catch (err) {
       this.stop();
       this.runner.onError(this.owner, err);
+    }
+  }
+
+  private observe(inspect: SnapshotObserver<SnapshotFrom<TMachine>>, event: EventFrom<TMachine> | undefined): void {
+    try {
+      inspect(this.snapshot, event ?? { type: "xstate.init" });
+    } catch {
+      // Watching an instance must never break it.
     }
   }
 

@@ -164,6 +164,20 @@ describe("MachineRunner", () => {
     expect(good.getSnapshot().value).toBe("a");
   });
 
+  test("the observer sees every snapshot with its event, and one that throws breaks nothing", () => {
+    const machine = setup({}).createMachine({ initial: "a", states: { a: { on: { go: "b" } }, b: { on: { back: "a" } } } });
+    const runner = new MachineRunner<typeof machine, null>(machine, { onError: () => { throw new Error("must not be called"); }, actions: {} });
+    const seen: string[] = [];
+    const instance = runner.start(null, undefined, (snapshot, event) => {
+      seen.push(`${event.type}→${String(snapshot.value)}`);
+      throw new Error("observer bug");
+    });
+    instance.send({ type: "go" });
+    instance.send({ type: "back" });
+    expect(seen).toEqual(["xstate.init→a", "go→b", "back→a"]);
+    expect(instance.getSnapshot().status).toBe("active");
+  });
+
   test("a machine action without a handler is refused when the runner is built", () => {
     const machine = setup({ actions: { missing: () => {} } }).createMachine({ initial: "a", states: { a: { entry: "missing" } } });
     expect(() => new MachineRunner<typeof machine, null>(machine, { onError: () => {}, actions: {} })).toThrow(/no handler for action "missing"/);
