@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type net from "node:net";
 import tls from "node:tls";
 import { Element } from "ltx";
-import { connectionMachine, NS_BIND, NS_TLS, type ConnectionContext } from "../machines/connection.js";
+import { NS_BIND, NS_TLS, type ConnectionContext } from "../machines/connection.js";
 import { answerRegistration, NS_REGISTER_FEATURE } from "../src/modules/register/index.js";
 import { StanzaError, type StreamCondition, StreamError } from "../src/errors.js";
 import { Jid, JidError } from "../src/jid.js";
@@ -14,41 +14,11 @@ import type { Session } from "../src/session.js";
 import { errorReply, mayReplyWithError, toStanzaError } from "../src/stanza.js";
 import { runChain, type ChainOutput } from "./chain.js";
 import { OrderedQueue } from "./ordered-queue.js";
-import { MachineRunner } from "./machine-runner.js";
+import { c2sRunner, saslElement } from "./c2s-statechart.js";
 import { ByteRate } from "../src/limits/byte-rate.js";
 import type { RoutedSession } from "./router.js";
 
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
-
-/**
- * The connection statechart's side effects, one set for all connections (actors/machine-runner.ts
- * explains why connections share a runner instead of each owning an xstate Actor).
- */
-const c2sRunner = new MachineRunner<typeof connectionMachine, C2SConnection>(connectionMachine, {
-  onError: (c, err) => c.crashed(err),
-  actions: {
-    sendHeaderAndFeatures: (c, { context }) => c.sendHeaderAndFeatures(context),
-    restartStream: (c) => c.parser.reset(),
-    startTls: (c) => c.startTls(),
-    sendTlsFailure: (c) => c.write(`<failure xmlns='${NS_TLS}'/>`),
-    saslStart: (c, { event }) => event.type === "stanza" && c.saslStart(event.stanza),
-    saslResponse: (c, { event }) => event.type === "stanza" && c.saslResponse(event.stanza),
-    saslSendChallenge: (c, { event }) => event.type === "sasl.challenge" && c.writeEl(saslElement("challenge", event.data)),
-    saslSendSuccess: (c, { event }) => event.type === "sasl.success" && c.saslSucceeded(event.data),
-    saslSendFailure: (c, _, params: { condition: string; text?: string }) => c.saslFailed(params.condition, params.text),
-    bind: (c, { event }) => event.type === "stanza" && c.bind(event.stanza),
-    sendBindResult: (c) => c.sendBindResult(),
-    sendBindError: (c, { event }) => event.type === "bind.failure" && c.sendBindError(event.condition, event.text),
-    handleRegistration: (c, { event }) => event.type === "stanza" && c.handleRegistration(event.stanza),
-    refuseIq: (c, { event }) => event.type === "stanza" && c.writeEl(errorReply(event.stanza, new StanzaError("not-authorized", "bind a resource first"))),
-    processStanza: (c, { event }) => event.type === "stanza" && c.enqueue(event.stanza),
-    sessionStarted: (c) => c.sessionStarted(),
-    sessionEnded: (c) => c.sessionEnded(),
-    sendKeepalive: (c) => c.write(" "),
-    closeStream: (c, { context }) => c.closeStream(context.closeError),
-    closeSocket: (c) => c.destroy(),
-  },
-});
 
 /** What every connection of one server shares, built once (a copy per connection is memory). */
 interface ServerShared {
@@ -87,12 +57,6 @@ function onSocketClose(this: OwnedSocket) {
 }
 
 let connectionCount = 0;
-
-function saslElement(name: string, data: string | undefined): Element {
-  const el = new Element(name, { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
-  if (data !== undefined) el.t(data === "" ? "=" : data);
-  return el;
-}
 
 /** One client connection: socket ⇄ parser ⇄ statechart ⇄ chains. */
 export class C2SConnection implements Session, RoutedSession, StreamParserHandlers {

@@ -18,7 +18,7 @@ import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyState
 export type ActionHandler<TOwner, TSnapshot extends AnyMachineSnapshot> = (
   owner: TOwner,
   args: { context: TSnapshot["context"]; event: EventOf<TSnapshot> },
-  params: any, // eslint-disable-line @typescript-eslint/no-explicit-any -- each action's own params
+  params: any, // each action's own params
 ) => void;
 type EventOf<TSnapshot> = TSnapshot extends { machine: infer M extends AnyStateMachine } ? EventFrom<M> : never;
 
@@ -82,7 +82,7 @@ export class MachineRunner<TMachine extends AnyStateMachine, TOwner> {
 interface ExecutableAction {
   type: string;
   info: { context: unknown; event: { type: string } };
-  params: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  params: any;
 }
 
 export class MachineInstance<TMachine extends AnyStateMachine, TOwner> {
