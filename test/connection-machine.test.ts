@@ -9,12 +9,17 @@ const base: ConnectionInput = {
 };
 const header = { version: "1.0", to: "localhost", xmlns: "jabber:client" };
 
+/** Actors still running after a test: stopped, so their delayed events leave no timers behind. */
+const running: { stop(): void }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+
 /** The machine with every named action recorded (it has no I/O of its own to fake). */
 function start(input: Partial<ConnectionInput> = {}) {
   const calls: string[] = [];
   const names = ["sendHeaderAndFeatures", "restartStream", "startTls", "sendTlsFailure", "saslStart", "saslResponse", "saslSendChallenge", "saslSendSuccess", "saslSendFailure", "bind", "sendBindResult", "sendBindError", "refuseIq", "processStanza", "sessionStarted", "sessionEnded", "sendKeepalive", "closeStream", "closeSocket"] as const;
   const actions = Object.fromEntries(names.map((n) => [n, (_: unknown, params: unknown) => calls.push(params && typeof params === "object" && "condition" in params ? `${n}:${(params as { condition: string }).condition}` : n)]));
   const actor = createActor(connectionMachine.provide({ actions: actions as never }), { input: { ...base, ...input } }).start();
+  running.push(actor);
   const state = () => JSON.stringify(actor.getSnapshot().value);
   return { actor, calls, state };
 }
