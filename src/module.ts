@@ -32,6 +32,8 @@ export interface ModuleApi {
   handler(name: string, fn: Handler<Session>): void;
   /** Adds a handler to another module's phase (see PhaseRegistry.extend). */
   extendPhase(phase: string, spec: HandlerRef<Session> | HandlerSpec<Session>, where?: { before?: string; after?: string; first?: boolean }): void;
+  /** A handler run first in every phase, present and future (see PhaseRegistry.prelude). */
+  phasePrelude(spec: HandlerRef<Session> | HandlerSpec<Session>): void;
   /** A stream feature offered after authentication (RFC 6120 §4.3.2), e.g. XEP-0198's `<sm/>`. */
   streamFeature(feature: (session: Session) => Element | undefined): void;
   /** A feature var for the server's disco#info (XEP-0030). */

@@ -139,6 +139,7 @@ export class Server {
       phase: (def) => void this.registry.phase(def),
       handler: (name: string, fn: Handler<Session>) => void this.registry.handler(name, fn),
       extendPhase: (phase, spec, where) => void this.registry.extend(phase, spec, where),
+      phasePrelude: (spec) => this.registry.prelude(spec),
       streamFeature: (feature) => void this.streamFeatures.push(feature),
       discoFeature: (ns) => void this.discoFeatures.add(ns),
       jobs: (url) => {

@@ -142,6 +142,16 @@ describe("extending a phase from another module", () => {
     r.extend("msg", named("afterA"), { after: "a" });
     expect(r.get("msg").steps.map((s) => s.name)).toEqual(["start", "a", "afterA", "beforeB", "b", "end"]);
   });
+  test("a prelude opens every phase, registered before it or after, ahead of extend({ first })", () => {
+    const r = new PhaseRegistry();
+    r.phase({ name: "early", handlers: [named("a")] });
+    r.extend("early", named("start"), { first: true });
+    r.prelude(named("gate1"));
+    r.prelude(named("gate2"));
+    r.phase({ name: "late", handlers: [named("b")] });
+    expect(r.get("early").steps.map((s) => s.name)).toEqual(["gate1", "gate2", "start", "a"]);
+    expect(r.get("late").steps.map((s) => s.name)).toEqual(["gate1", "gate2", "b"]);
+  });
   test("unknown anchors and phases are registration errors", () => {
     const r = new PhaseRegistry();
     r.phase({ name: "msg", handlers: [named("a")] });

@@ -39,6 +39,8 @@ export class PhaseRegistry<TSession = unknown> {
   private readonly handlers = new Map<string, Handler<TSession>>();
   private readonly phases = new Map<string, Phase<TSession>>();
   private readonly index = new Map<string, Phase<TSession>[]>();
+  /** Steps that open every phase, in the order they were added (see `prelude`). */
+  private readonly preludes: HandlerStep<TSession>[] = [];
   private sequence = 0;
 
   /** Registers a named handler so phases (and `setNextHandler`) can refer to it by name. */
@@ -62,7 +64,7 @@ export class PhaseRegistry<TSession = unknown> {
     const priority = def.priority ?? 0;
     if (!Number.isFinite(priority)) throw new PhaseError("BAD_PHASE", `phase "${def.name}": priority must be a finite number`);
     const match = def.match === undefined ? undefined : parseMatchExpression(def.match);
-    const steps = def.handlers.map((spec) => this.step(spec, def.name));
+    const steps = [...this.preludes, ...def.handlers.map((spec) => this.step(spec, def.name))];
     const phase: Phase<TSession> = { name: def.name, priority, match, steps, order: this.sequence++, rank: 0 };
     this.phases.set(def.name, phase);
     if (match) this.addToIndex(phase, match);
@@ -93,6 +95,23 @@ export class PhaseRegistry<TSession = unknown> {
     steps.splice(at, 0, step);
     (phase as { steps: readonly HandlerStep<TSession>[] }).steps = steps;
     return phase;
+  }
+
+  /**
+   * A handler that runs first in every phase, those registered so far and those to come (e.g.
+   * an access check such as the blocking module's). Preludes run in the order they were added,
+   * before anything `extend({ first: true })` put at the start.
+   */
+  prelude(spec: HandlerRef<TSession> | HandlerSpec<TSession>): void {
+    const step = this.step(spec, "(prelude)");
+    for (const phase of this.phases.values()) {
+      const steps = [...phase.steps];
+      let at = 0;
+      while (at < steps.length && this.preludes.includes(steps[at])) at++;
+      steps.splice(at, 0, step);
+      (phase as { steps: readonly HandlerStep<TSession>[] }).steps = steps;
+    }
+    this.preludes.push(step);
   }
 
   get(name: string): Phase<TSession> {

@@ -124,7 +124,8 @@ function setup(api: ModuleApi): void {
    * XEP-0191 §3.3: an IQ get/set from a blocked contact "MUST return an error, which SHOULD be
    * <service-unavailable/>". Routed IQs meet the route filter; this gate covers those the server
    * answers itself on the account's behalf (RFC 6121 §8.5.2.1.3: an IQ to a bare JID — vCard,
-   * last activity, disco), as the first handler of every phase registered before this module.
+   * last activity, disco), as a prelude: the first handler of every phase, whichever module
+   * registers it and when.
    */
   function blockedContactGate(ctx: Ctx) {
     const { stanza, session } = ctx;
@@ -137,7 +138,7 @@ function setup(api: ModuleApi): void {
     const list = cache.peek(to.local);
     return list ? refuse(list) : cache.load(to.local).then(refuse);
   }
-  for (const phase of api.registry.list()) api.extendPhase(phase.name, blockedContactGate, { first: true });
+  api.phasePrelude(blockedContactGate);
 
   api.phase({ name: "blocking.list", match: `{jabber:client}iq[@type='get']/{${NS_BLOCKING}}blocklist`, handlers: [getBlocklist] });
   api.phase({ name: "blocking.block", match: `{jabber:client}iq[@type='set']/{${NS_BLOCKING}}block`, handlers: [block] });
