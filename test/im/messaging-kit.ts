@@ -48,3 +48,8 @@ export function errorCondition(stanza: Element): string | undefined {
   if (stanza.attrs.type !== "error") return undefined;
   return stanza.getChild("error")?.children.find((c): c is Element => typeof c !== "string" && c.getNS() === "urn:ietf:params:xml:ns:xmpp-stanzas")?.name;
 }
+
+/** Offline messages on disk for `username`, read by the test's own connection (not the server's workers). */
+export function storedOffline(db: Database.Database, username: string): number {
+  return db.prepare("SELECT count(*) FROM offline_messages WHERE username = ?").pluck().get(username) as number;
+}

@@ -6,7 +6,7 @@ import type { Element } from "ltx";
 import { defineModule } from "../../src/module.js";
 import type { Jid } from "../../src/jid.js";
 import type { TestServer } from "../../src/testing/index.js";
-import { chat, online, settled, startImServer } from "./messaging-kit.js";
+import { chat, online, settled, startImServer, storedOffline } from "./messaging-kit.js";
 
 /** A message filter that, like a block list, only decides once it has loaded something per recipient. */
 const loaded = new Set<string>();
@@ -38,8 +38,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-const stored = (username: string) =>
-  db.prepare("SELECT count(*) FROM offline_messages WHERE username = ?").pluck().get(username) as number;
+const stored = (username: string) => storedOffline(db, username);
 
 test("each message is on disk before the sender's next stanza is processed", async () => {
   const alice = await online(t, "alice", "a");

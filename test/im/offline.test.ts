@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { Element } from "ltx";
 import { defaultConfig } from "../../src/config/index.js";
 import type { TestServer } from "../../src/testing/index.js";
-import { available, chat, errorCondition, online, settled, startImServer } from "./messaging-kit.js";
+import { available, chat, errorCondition, online, settled, startImServer, storedOffline } from "./messaging-kit.js";
 
 /** The server runs with the default limit. */
 const OFFLINE_QUEUE_LIMIT = defaultConfig().limits.max_offline_messages;
@@ -20,9 +20,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** Rows on disk, read by the test's own connection (not through the server's workers). */
-const stored = (username: string) =>
-  db.prepare("SELECT count(*) FROM offline_messages WHERE username = ?").pluck().get(username) as number;
+const stored = (username: string) => storedOffline(db, username);
 
 async function eventually(condition: () => boolean, ms = 2000): Promise<void> {
   for (const end = Date.now() + ms; !condition(); await new Promise((r) => setTimeout(r, 10))) {
